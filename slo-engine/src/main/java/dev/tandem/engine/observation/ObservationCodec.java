@@ -27,8 +27,7 @@ public final class ObservationCodec {
     ObjectNode n = json.createObjectNode();
     n.put("ts", o.ts().toString());
     n.put("type", o.type());
-    switch (o) {
-      case ProbeObservation p -> {
+    if (o instanceof ProbeObservation p) {
         n.put("run", p.run());
         n.put("journey", p.journey());
         n.put("step", p.step());
@@ -42,8 +41,7 @@ public final class ObservationCodec {
         if (p.attempts() > 1) {
           n.put("attempts", p.attempts());
         }
-      }
-      case SliObservation s -> {
+    } else if (o instanceof SliObservation s) {
         n.put("slo", s.slo());
         n.put("cloud", s.cloud());
         if (s.path() != null) {
@@ -51,17 +49,14 @@ public final class ObservationCodec {
         }
         n.put("good", s.good());
         n.put("total", s.total());
-      }
-      case HeartbeatObservation h -> {
+    } else if (o instanceof HeartbeatObservation h) {
         n.put("path", h.path());
         n.put("cloud", h.cloud());
-      }
-      case ReplicationObservation r -> {
+    } else if (o instanceof ReplicationObservation r) {
         n.put("domain", r.domain());
         n.put("cloud", r.cloud());
         n.put("lagSeconds", r.lagSeconds());
-      }
-      case TelemetryObservation t -> {
+    } else if (o instanceof TelemetryObservation t) {
         n.put("path", t.path());
         n.put("cloud", t.cloud());
         n.put("service", t.service());
@@ -69,7 +64,6 @@ public final class ObservationCodec {
         n.put("source", t.source());
         n.put("good", t.good());
         n.put("total", t.total());
-      }
     }
     try {
       return json.writeValueAsString(n);
