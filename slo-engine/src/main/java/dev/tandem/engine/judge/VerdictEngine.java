@@ -1,0 +1,340 @@
+package dev.tandem.engine.judge;
+
+import dev.tandem.engine.judge.CloudClassifier.View;
+import dev.tandem.engine.judge.ProbeLedger.StepStats;
+import dev.tandem.engine.observation.HeartbeatObservation;
+import dev.tandem.engine.observation.Observation;
+import dev.tandem.engine.observation.ObservationSink;
+import dev.tandem.engine.observation.ProbeObservation;
+import dev.tandem.engine.observation.ReplicationObservation;
+import dev.tandem.engine.observation.TelemetryObservation;
+import dev.tandem.engine.verdict.CloudAssessment;
+import dev.tandem.engine.verdict.Evidence;
+import dev.tandem.engine.verdict.Fault;
+import dev.tandem.engine.verdict.Health;
+import dev.tandem.engine.verdict.Recommendation;
+import dev.tandem.engine.verdict.Verdict;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Judges every failover domain from the observations it is given: per cloud a health and fault,
+ * per domain a recommendation (CONTRACTS.md section 4).
+ *
+ * <p>Thread-safe: observations arrive from collectors and probes on many threads; each call takes
+ * the engine's lock for a few microseconds. Time comes only from the injected clock, so replay and
+ * tests run on virtual time.
+ */
+public final class VerdictEngine implements ObservationSink {
+  private final EngineSpec spec;
+  private final Clock clock;
+  private final Instant startedAt;
+  private final ProbeLedger probes;
+  private final TelemetryLedger telemetry;
+  private final CloudClassifier classifier;
+  private final Map<String, Instant> lastHeartbeat = new HashMap<>();
+  private final Map<String, ReplicationObservation> lastLag = new HashMap<>();
+  private final Map<String, String> activeCloud = new HashMap<>();
+  private final Map<String, CloudState> cloudStates = new HashMap<>();
+  private final Map<String, Verdict> verdicts = new LinkedHashMap<>();
+  private final List<VerdictListener> listeners = new CopyOnWriteArrayList<>();
+  private long observations;
+
+  /** Hysteresis state of one cloud in one domain. */
+  private static final class CloudState {
+    Health health = Health.UNKNOWN;
+    Fault fault = Fault.NONE;
+    Instant cloudWideSince;
+    Instant recoverySince;
+  }
+
+  private VerdictEngine(EngineSpec spec, Clock clock) {
+    this.spec = spec;
+    this.clock = clock;
+    this.startedAt = clock.instant();
+    long window = spec.settings().probeWindow().toMillis();
+    this.probes = new ProbeLedger(window);
+    this.telemetry = new TelemetryLedger(window);
+    this.classifier = new CloudClassifier(spec.vantages(), spec.settings().quorum());
+    spec.domains().forEach(d -> activeCloud.put(d.id(), d.active()));
+  }
+
+  public static VerdictEngine create(EngineSpec spec, Clock clock) {
+    return new VerdictEngine(spec, clock);
+  }
+
+  public EngineSpec spec() {
+    return spec;
+  }
+
+  public void addListener(VerdictListener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public synchronized void accept(Observation o) {
+    observations++;
+    Instant now = clock.instant();
+    if (o instanceof ProbeObservation p) {
+      probes.add(p, now);
+    } else if (o instanceof HeartbeatObservation h) {
+      lastHeartbeat.merge(h.path(), h.ts(), (a, b) -> a.isAfter(b) ? a : b);
+    } else if (o instanceof ReplicationObservation r) {
+      String key = r.domain() + "/" + r.cloud();
+      ReplicationObservation prev = lastLag.get(key);
+      if (prev == null || !r.ts().isBefore(prev.ts())) {
+        lastLag.put(key, r);
+      }
+    } else if (o instanceof TelemetryObservation t) {
+      telemetry.add(t, now);
+    }
+    // SLI samples feed budgets and burn rates (the SLO engine), not this first classifier.
+  }
+
+  /** Records that a failover controller switched {@code domain} to {@code cloud}. */
+  public synchronized void reportActive(String domain, String cloud) {
+    DomainSpec d = domain(domain).orElseThrow(() -> new IllegalArgumentException("unknown domain " + domain));
+    if (!cloud.equals(d.active()) && !cloud.equals(d.standby())) {
+      throw new IllegalArgumentException("cloud " + cloud + " is not part of domain " + domain);
+    }
+    activeCloud.put(domain, cloud);
+  }
+
+  /** The cloud now serving {@code domain}. */
+  public synchronized String activeCloud(String domain) {
+    return activeCloud.get(domain);
+  }
+
+  public Optional<DomainSpec> domain(String id) {
+    return spec.domains().stream().filter(d -> d.id().equals(id)).findFirst();
+  }
+
+  /** The latest verdicts, in configuration order; empty before the first evaluation. */
+  public synchronized List<Verdict> current() {
+    return List.copyOf(verdicts.values());
+  }
+
+  public synchronized Optional<Verdict> current(String domain) {
+    return Optional.ofNullable(verdicts.get(domain));
+  }
+
+  public synchronized long observationCount() {
+    return observations;
+  }
+
+  /** Judges every domain now; tells listeners about changes; returns the verdicts. */
+  public List<Verdict> evaluate() {
+    List<Verdict[]> changes = new ArrayList<>();
+    List<Verdict> out;
+    synchronized (this) {
+      Instant now = clock.instant();
+      for (DomainSpec d : spec.domains()) {
+        Verdict next = judge(d, now);
+        Verdict prev = verdicts.get(d.id());
+        if (prev != null && !next.differsFrom(prev)) {
+          next = new Verdict(next.domain(), next.observer(), next.generatedAt(), next.validUntil(),
+              next.recommendation(), prev.since(), next.reason(), next.clouds());
+        } else if (prev != null && prev.recommendation() == next.recommendation()) {
+          next = new Verdict(next.domain(), next.observer(), next.generatedAt(), next.validUntil(),
+              next.recommendation(), prev.since(), next.reason(), next.clouds());
+          changes.add(new Verdict[] {prev, next});
+        } else {
+          changes.add(new Verdict[] {prev, next});
+        }
+        verdicts.put(d.id(), next);
+      }
+      out = List.copyOf(verdicts.values());
+    }
+    for (Verdict[] change : changes) {
+      for (VerdictListener l : listeners) {
+        l.changed(change[0], change[1]);
+      }
+    }
+    return out;
+  }
+
+  private Verdict judge(DomainSpec d, Instant now) {
+    String active = activeCloud.get(d.id());
+    String standby = active.equals(d.active()) ? d.standby() : d.active();
+    Set<String> journeys = Set.copyOf(d.journeys());
+
+    Map<String, Map<String, List<StepStats>>> steps = new HashMap<>();
+    Map<String, Map<String, View>> views = new HashMap<>();
+    for (String cloud : List.of(active, standby)) {
+      Map<String, List<StepStats>> byVantage = classifier.stepsByVantage(probes, cloud, journeys, now);
+      steps.put(cloud, byVantage);
+      Map<String, View> v = new HashMap<>();
+      byVantage.forEach((vantage, s) -> v.put(vantage, CloudClassifier.view(s)));
+      views.put(cloud, v);
+    }
+    CloudFinding activeFinding = find(active, standby, steps, views, now);
+    CloudFinding standbyFinding = find(standby, active, steps, views, now);
+    CloudState activeState = settle(d.id(), active, activeFinding, now);
+    CloudState standbyState = settle(d.id(), standby, standbyFinding, now);
+
+    Optional<ReplicationObservation> lag = Optional.ofNullable(lastLag.get(d.id() + "/" + standby))
+        .filter(r -> Duration.between(r.ts(), now).compareTo(spec.settings().replicationStaleness()) <= 0);
+    List<String> notReady = new ArrayList<>();
+    if (standbyState.health != Health.HEALTHY) {
+      notReady.add(standby + " is " + standbyState.health + (standbyState.fault == Fault.NONE
+          ? "" : " (" + standbyState.fault + ")"));
+    }
+    if (!standbyFinding.probesPass()) {
+      notReady.add("no vantage sees " + standby + "'s journeys pass");
+    }
+    if (lag.isEmpty()) {
+      notReady.add("no fresh replication lag from " + standby);
+    } else if (lag.get().lagSeconds() > d.rpoSeconds()) {
+      notReady.add(String.format(java.util.Locale.ROOT, "replication lag %.1f s is over the RPO of %d s",
+          lag.get().lagSeconds(), d.rpoSeconds()));
+    }
+    boolean ready = notReady.isEmpty();
+
+    List<Evidence> standbyEvidence = new ArrayList<>(standbyFinding.evidence());
+    lag.ifPresent(r -> standbyEvidence.add(new Evidence(Evidence.REPLICATION,
+        String.format(java.util.Locale.ROOT, "%s reports replication lag %.1f s (RPO %d s)",
+            standby, r.lagSeconds(), d.rpoSeconds()),
+        Map.of("cloud", standby, "lagSeconds", r.lagSeconds(), "rpoSeconds", d.rpoSeconds(),
+            "at", r.ts().toString()))));
+
+    Recommendation rec;
+    String reason;
+    boolean activeDown = activeState.health == Health.UNHEALTHY && activeState.fault == Fault.CLOUD_WIDE;
+    if (activeDown && standbyFinding.cloudWide()) {
+      rec = Recommendation.HOLD;
+      reason = "Both " + active + " and " + standby + " fail the same way (" + activeFinding.summary()
+          + "): a shared dependency, switching cannot help; hold and investigate what both depend on.";
+    } else if (activeDown && ready) {
+      rec = Recommendation.FAILOVER;
+      reason = "Fail over to " + standby + ": " + activeFinding.summary() + " for at least "
+          + spec.settings().holdDown().toSeconds() + " s, and " + standby + " is healthy and ready"
+          + lag.map(r -> String.format(java.util.Locale.ROOT, " (replication lag %.1f s within the RPO of %d s)",
+              r.lagSeconds(), d.rpoSeconds())).orElse("") + ".";
+    } else if (activeDown) {
+      rec = Recommendation.HOLD;
+      reason = active + " is down cloud-wide (" + activeFinding.summary() + ") but switching is unsafe: "
+          + String.join("; ", notReady) + ". Hold: do not fail over until " + standby + " is ready.";
+    } else {
+      rec = Recommendation.STAY;
+      reason = stayReason(active, activeState, activeFinding, standby, standbyFinding, now);
+    }
+
+    Map<String, CloudAssessment> clouds = new LinkedHashMap<>();
+    for (String cloud : spec.clouds()) {
+      if (cloud.equals(active)) {
+        clouds.put(cloud, new CloudAssessment(CloudAssessment.ACTIVE, activeState.health,
+            activeState.fault, activeFinding.evidence(), null, null, null));
+      } else if (cloud.equals(standby)) {
+        clouds.put(cloud, new CloudAssessment(CloudAssessment.STANDBY, standbyState.health,
+            standbyState.fault, standbyEvidence, ready, lag.map(ReplicationObservation::lagSeconds).orElse(null),
+            d.rpoSeconds()));
+      }
+    }
+    Instant since = now;
+    return new Verdict(d.id(), spec.observer(), now, now.plus(spec.settings().validity()), rec,
+        since, reason, clouds);
+  }
+
+  private String stayReason(String active, CloudState state, CloudFinding finding, String standby,
+      CloudFinding standbyFinding, Instant now) {
+    if (finding.cloudWide() && state.health != Health.UNHEALTHY) {
+      long left = spec.settings().holdDown().toSeconds()
+          - Duration.between(state.cloudWideSince, now).toSeconds();
+      return "Stay on " + active + " for now: " + finding.summary() + "; confirming, a failover can be"
+          + " recommended in " + Math.max(0, left) + " s if it persists.";
+    }
+    if (state.health == Health.UNHEALTHY && state.fault == Fault.CLOUD_WIDE) {
+      return "Stay on " + active + ": it is recovering; it must keep working for "
+          + spec.settings().holdDown().toSeconds() + " s before it counts as healthy again.";
+    }
+    switch (state.fault) {
+      case COMPONENT:
+        return "Stay on " + active + ": component fault, " + finding.summary()
+            + "; page the owning team, failing over would not help.";
+      case TELEMETRY:
+        return "Stay on " + active + ": " + finding.summary()
+            + "; a telemetry fault, not an outage: fix the telemetry path.";
+      case VANTAGE:
+        return "Stay on " + active + ": " + finding.summary()
+            + "; an observer problem, not an outage: check that vantage's network.";
+      default:
+        break;
+    }
+    if (state.health == Health.UNKNOWN) {
+      return "Stay on " + active + ": not enough evidence to judge it (" + finding.summary()
+          + "); unknown never leads to a failover.";
+    }
+    if (standbyFinding.fault() != Fault.NONE) {
+      return "Stay on " + active + ": it is healthy; " + standby + " has a " + standbyFinding.fault()
+          + " fault (" + standbyFinding.summary() + ").";
+    }
+    return "Stay on " + active + ": it is healthy (" + finding.summary() + ").";
+  }
+
+  private CloudFinding find(String cloud, String other, Map<String, Map<String, List<StepStats>>> steps,
+      Map<String, Map<String, View>> views, Instant now) {
+    List<String> silent = new ArrayList<>();
+    boolean anyPath = false;
+    for (PathSpec p : spec.paths()) {
+      if (!p.cloud().equals(cloud)) {
+        continue;
+      }
+      anyPath = true;
+      Instant last = lastHeartbeat.get(p.id());
+      Instant reference = last == null ? startedAt : last;
+      if (Duration.between(reference, now).compareTo(spec.settings().pathSilence()) > 0) {
+        silent.add(p.id());
+      }
+    }
+    return classifier.classify(cloud, steps.get(cloud), views.get(other),
+        telemetry.stats(cloud, now), silent, anyPath);
+  }
+
+  /**
+   * Applies hysteresis: entering UNHEALTHY needs the cloud-wide failure to persist through the
+   * hold-down; leaving it needs recovery to persist as long.
+   */
+  private CloudState settle(String domain, String cloud, CloudFinding f, Instant now) {
+    CloudState s = cloudStates.computeIfAbsent(domain + "/" + cloud, k -> new CloudState());
+    Duration holdDown = spec.settings().holdDown();
+    if (f.cloudWide()) {
+      s.recoverySince = null;
+      if (s.cloudWideSince == null) {
+        s.cloudWideSince = now;
+      }
+      if (Duration.between(s.cloudWideSince, now).compareTo(holdDown) >= 0) {
+        s.health = Health.UNHEALTHY;
+      } else if (s.health != Health.UNHEALTHY) {
+        s.health = Health.DEGRADED;
+      }
+      s.fault = Fault.CLOUD_WIDE;
+      return s;
+    }
+    s.cloudWideSince = null;
+    if (s.health == Health.UNHEALTHY && s.fault == Fault.CLOUD_WIDE && f.probesPass()) {
+      if (s.recoverySince == null) {
+        s.recoverySince = now;
+      }
+      if (Duration.between(s.recoverySince, now).compareTo(holdDown) < 0) {
+        return s;
+      }
+    } else if (s.health == Health.UNHEALTHY && s.fault == Fault.CLOUD_WIDE) {
+      // Not cloud-wide any more but nothing passes either (e.g. too few vantages): no recovery yet.
+      s.recoverySince = null;
+      return s;
+    }
+    s.recoverySince = null;
+    s.health = f.health();
+    s.fault = f.fault();
+    return s;
+  }
+}

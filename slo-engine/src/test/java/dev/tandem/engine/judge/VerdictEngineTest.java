@@ -1,0 +1,216 @@
+package dev.tandem.engine.judge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.engine.observation.HeartbeatObservation;
+import dev.tandem.engine.observation.ProbeObservation;
+import dev.tandem.engine.observation.ReplicationObservation;
+import dev.tandem.engine.observation.TelemetryObservation;
+import dev.tandem.engine.verdict.Fault;
+import dev.tandem.engine.verdict.Health;
+import dev.tandem.engine.verdict.ObserverIdentity;
+import dev.tandem.engine.verdict.Recommendation;
+import dev.tandem.engine.verdict.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiPredicate;
+import org.junit.jupiter.api.Test;
+
+class VerdictEngineTest {
+  private static final List<String> ORDER_STEPS =
+      List.of("submit-order", "allocate", "pick-confirm", "ship-confirm", "invoice", "cleanup");
+  private static final List<String> STOCK_STEPS = List.of("get-stock", "health");
+  private static final List<String> VANTAGES = List.of("ext-1", "in-primary", "in-secondary");
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
+  private final VerdictEngine engine = VerdictEngine.create(spec(), clock);
+  private final List<Verdict> changes = new ArrayList<>();
+  private double lag = 4.2;
+  private Set<String> silentPaths = Set.of();
+
+  VerdictEngineTest() {
+    engine.addListener((prev, next) -> changes.add(next));
+  }
+
+  private static EngineSpec spec() {
+    return new EngineSpec(new ObserverIdentity("obs-test", "primary"), List.of("primary", "secondary"),
+        List.of(new DomainSpec("order-platform", "primary", "secondary", 60, "db.replication.lag",
+            List.of("order-to-invoice", "stock-lookup"), List.of())),
+        List.of(new VantageSpec("ext-1", "third-party", "eu"), new VantageSpec("in-primary", "primary", ""),
+            new VantageSpec("in-secondary", "secondary", "")),
+        List.of(new PathSpec("path-a", "primary"), new PathSpec("path-b", "secondary")),
+        new EngineSettings(Duration.ofSeconds(5), Duration.ofSeconds(30), 2, Duration.ofSeconds(30),
+            Duration.ofSeconds(20), Duration.ofSeconds(60)));
+  }
+
+  /** One round of probes and telemetry; {@code fails(cloud, vantage/step)} says which steps fail. */
+  private void round(BiPredicate<String, String> fails) {
+    Instant now = clock.instant();
+    for (String cloud : List.of("primary", "secondary")) {
+      for (String vantage : VANTAGES) {
+        if (cloud.equals("primary")) {
+          runJourney(now, "order-to-invoice", ORDER_STEPS, cloud, vantage, fails);
+        }
+        runJourney(now, "stock-lookup", STOCK_STEPS, cloud, vantage, fails);
+      }
+    }
+    for (String path : List.of("path-a", "path-b")) {
+      if (!silentPaths.contains(path)) {
+        engine.accept(new HeartbeatObservation(now, path, path.equals("path-a") ? "primary" : "secondary"));
+      }
+    }
+    engine.accept(new ReplicationObservation(now, "order-platform", "secondary", lag));
+  }
+
+  private void runJourney(Instant now, String journey, List<String> steps, String cloud, String vantage,
+      BiPredicate<String, String> fails) {
+    boolean failed = false;
+    for (String step : steps) {
+      boolean always = step.equals("cleanup");
+      if (failed && !always) {
+        continue;
+      }
+      boolean bad = fails.test(cloud, vantage + "/" + step);
+      engine.accept(new ProbeObservation(now, "run-1", journey, step, cloud, vantage, !bad, 40,
+          bad ? "status 503, expected 2xx" : null));
+      failed |= bad && !always;
+    }
+  }
+
+  private Verdict playFor(Duration total, BiPredicate<String, String> fails) {
+    Verdict last = null;
+    for (long t = 0; t < total.toSeconds(); t += 5) {
+      round(fails);
+      last = engine.evaluate().get(0);
+      clock.advance(Duration.ofSeconds(5));
+    }
+    return last;
+  }
+
+  private static final BiPredicate<String, String> NOTHING_FAILS = (c, s) -> false;
+
+  @Test
+  void healthyPlatformStaysWithReadyStandby() {
+    Verdict v = playFor(Duration.ofSeconds(60), NOTHING_FAILS);
+    assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+    assertThat(v.clouds().get("primary").health()).isEqualTo(Health.HEALTHY);
+    assertThat(v.clouds().get("primary").role()).isEqualTo("active");
+    assertThat(v.clouds().get("secondary").ready()).isTrue();
+    assertThat(v.clouds().get("secondary").replicationLagSeconds()).isEqualTo(4.2);
+    assertThat(v.validUntil()).isEqualTo(v.generatedAt().plusSeconds(15));
+  }
+
+  @Test
+  void cloudOutageFailsOverOnlyAfterHoldDown() {
+    playFor(Duration.ofSeconds(60), NOTHING_FAILS);
+    silentPaths = Set.of("path-a");
+    BiPredicate<String, String> primaryDown = (cloud, s) -> cloud.equals("primary");
+    Verdict early = playFor(Duration.ofSeconds(15), primaryDown);
+    assertThat(early.recommendation()).isEqualTo(Recommendation.STAY);
+    assertThat(early.clouds().get("primary").fault()).isEqualTo(Fault.CLOUD_WIDE);
+    assertThat(early.clouds().get("primary").health()).isEqualTo(Health.DEGRADED);
+    assertThat(early.reason()).contains("confirming");
+
+    Verdict late = playFor(Duration.ofSeconds(40), primaryDown);
+    assertThat(late.recommendation()).isEqualTo(Recommendation.FAILOVER);
+    assertThat(late.clouds().get("primary").health()).isEqualTo(Health.UNHEALTHY);
+    assertThat(late.clouds().get("primary").evidence()).anyMatch(e -> e.kind().equals("path"));
+    assertThat(late.reason()).startsWith("Fail over to secondary");
+    assertThat(changes).extracting(Verdict::recommendation)
+        .containsSubsequence(Recommendation.STAY, Recommendation.FAILOVER);
+  }
+
+  @Test
+  void vantageLossNeverFailsOver() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    Verdict v = playFor(Duration.ofSeconds(120), (cloud, s) -> s.startsWith("ext-1/"));
+    assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+    assertThat(v.clouds().get("primary").fault()).isEqualTo(Fault.VANTAGE);
+    assertThat(v.clouds().get("primary").health()).isEqualTo(Health.HEALTHY);
+    assertThat(changes).noneMatch(c -> c.recommendation() == Recommendation.FAILOVER);
+  }
+
+  @Test
+  void silentPathWhileProbesPassIsTelemetryFaultNotOutage() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    silentPaths = Set.of("path-a");
+    Verdict v = playFor(Duration.ofSeconds(120), NOTHING_FAILS);
+    assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+    assertThat(v.clouds().get("primary").fault()).isEqualTo(Fault.TELEMETRY);
+    assertThat(v.clouds().get("primary").health()).isEqualTo(Health.HEALTHY);
+    assertThat(v.reason()).contains("path-a");
+  }
+
+  @Test
+  void oneFailingStepIsComponentFault() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    Verdict v = playFor(Duration.ofSeconds(120), (cloud, s) -> cloud.equals("primary") && s.endsWith("/allocate"));
+    assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+    assertThat(v.clouds().get("primary").fault()).isEqualTo(Fault.COMPONENT);
+    assertThat(v.clouds().get("primary").health()).isEqualTo(Health.DEGRADED);
+    assertThat(v.reason()).contains("order-to-invoice/allocate");
+  }
+
+  @Test
+  void erroringServiceInTelemetryIsComponentFault() {
+    playFor(Duration.ofSeconds(10), NOTHING_FAILS);
+    engine.accept(new TelemetryObservation(clock.instant(), "path-a", "primary", "invoicing-service",
+        "POST /orders/{id}/invoice", "span", 10, 40));
+    Verdict v = engine.evaluate().get(0);
+    assertThat(v.clouds().get("primary").fault()).isEqualTo(Fault.COMPONENT);
+    assertThat(v.clouds().get("primary").evidence()).anyMatch(e -> e.kind().equals("sli"));
+  }
+
+  @Test
+  void bothCloudsFailingHoldsAsSharedDependency() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    Verdict v = playFor(Duration.ofSeconds(60), (cloud, s) -> true);
+    assertThat(v.recommendation()).isEqualTo(Recommendation.HOLD);
+    assertThat(v.reason()).contains("shared dependency");
+  }
+
+  @Test
+  void standbyLagOverRpoHoldsInsteadOfFailover() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    lag = 120;
+    Verdict v = playFor(Duration.ofSeconds(60), (cloud, s) -> cloud.equals("primary"));
+    assertThat(v.recommendation()).isEqualTo(Recommendation.HOLD);
+    assertThat(v.clouds().get("secondary").ready()).isFalse();
+    assertThat(v.reason()).contains("over the RPO");
+  }
+
+  @Test
+  void noEvidenceIsUnknownAndNeverFailover() {
+    clock.advance(Duration.ofSeconds(60));
+    Verdict v = engine.evaluate().get(0);
+    assertThat(v.clouds().get("primary").health()).isEqualTo(Health.UNKNOWN);
+    assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+    assertThat(v.clouds().get("secondary").ready()).isFalse();
+  }
+
+  @Test
+  void recoveryMustPersistBeforeHealthyAgain() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    playFor(Duration.ofSeconds(60), (cloud, s) -> cloud.equals("primary"));
+    // Recovery starts with the first passing round and must last the 30 s hold-down.
+    Verdict soon = playFor(Duration.ofSeconds(20), NOTHING_FAILS);
+    assertThat(soon.clouds().get("primary").health()).isEqualTo(Health.UNHEALTHY);
+    Verdict later = playFor(Duration.ofSeconds(20), NOTHING_FAILS);
+    assertThat(later.clouds().get("primary").health()).isEqualTo(Health.HEALTHY);
+    assertThat(later.recommendation()).isEqualTo(Recommendation.STAY);
+  }
+
+  @Test
+  void reportedSwitchSwapsRoles() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    engine.reportActive("order-platform", "secondary");
+    Verdict v = engine.evaluate().get(0);
+    assertThat(v.clouds().get("secondary").role()).isEqualTo("active");
+    assertThat(v.clouds().get("primary").role()).isEqualTo("standby");
+    assertThat(Map.copyOf(v.clouds())).containsKeys("primary", "secondary");
+  }
+}
