@@ -30,6 +30,11 @@ public final class YamlMap {
         keyNode.problem("keys must be plain text");
         continue;
       }
+      if (values.containsKey(key.getValue())) {
+        keyNode.problem("duplicate key '" + key.getValue() + "' (first at line "
+            + keys.get(key.getValue()).location().line() + ")");
+        continue;
+      }
       values.put(key.getValue(), new YamlNode(tuple.getValueNode(), self.file(), self.problems(), resolver));
       keys.put(key.getValue(), keyNode);
     }

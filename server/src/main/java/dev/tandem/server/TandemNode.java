@@ -1,0 +1,335 @@
+package dev.tandem.server;
+
+import dev.tandem.collectors.CumulativeSeries;
+import dev.tandem.collectors.OtlpHttpReceiver;
+import dev.tandem.collectors.PathSettings;
+import dev.tandem.collectors.SpanDeduplicator;
+import dev.tandem.engine.judge.EngineSettings;
+import dev.tandem.engine.judge.EngineSpec;
+import dev.tandem.engine.judge.PathSpec;
+import dev.tandem.engine.judge.VantageSpec;
+import dev.tandem.engine.judge.VerdictEngine;
+import dev.tandem.engine.observation.ObservationCodec;
+import dev.tandem.engine.observation.ObservationSink;
+import dev.tandem.engine.verdict.ObserverIdentity;
+import dev.tandem.engine.verdict.Recommendation;
+import dev.tandem.engine.verdict.Verdict;
+import dev.tandem.engine.verdict.VerdictJson;
+import dev.tandem.server.api.ApiServer;
+import dev.tandem.server.config.Secret;
+import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.storage.InfluxSink;
+import dev.tandem.server.storage.JsonLinesWriter;
+import dev.tandem.server.storage.StorageDir;
+import dev.tandem.synthetics.Journey;
+import dev.tandem.synthetics.JourneyRunner;
+import dev.tandem.synthetics.ProbeScheduler;
+import dev.tandem.synthetics.ProbeSettings;
+import dev.tandem.synthetics.Vantage;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Tandem process, wired from its configuration: the collector paths, the synthetic probes,
+ * the engine and the API run when the configuration asks for them (paths, synthetics, domains).
+ */
+public final class TandemNode {
+  private static final Logger log = LoggerFactory.getLogger(TandemNode.class);
+
+  /** What the caller may change about a config when starting a node (the demo does). */
+  public record Overrides(boolean deferSynthetics, OpenTelemetry probeTelemetry) {
+    public static Overrides none() {
+      return new Overrides(false, OpenTelemetry.noop());
+    }
+
+    /** Synthetics wait for {@link TandemNode#startSynthetics(Map)}: the demo starts its targets later. */
+    public static Overrides deferredSynthetics() {
+      return new Overrides(true, OpenTelemetry.noop());
+    }
+  }
+
+  private final Vertx vertx;
+  private final TandemConfig config;
+  private final Map<String, Journey> journeys;
+  private final Clock clock;
+  private final Overrides overrides;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final List<OtlpHttpReceiver> receivers = new ArrayList<>();
+  private final Map<String, Integer> pathPorts = new LinkedHashMap<>();
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final VerdictEngine engine;
+  private StorageDir storage;
+  private JsonLinesWriter audit;
+  private JsonLinesWriter recording;
+  private InfluxSink influx;
+  private ObservationSink sink;
+  private ProbeScheduler scheduler;
+  private ApiServer api;
+  private int apiPort = -1;
+  private long tickTimer = -1;
+
+  private TandemNode(Vertx vertx, TandemConfig config, Map<String, Journey> journeys, Clock clock,
+      Overrides overrides) {
+    this.vertx = vertx;
+    this.config = config;
+    this.journeys = Map.copyOf(journeys);
+    this.clock = clock;
+    this.overrides = overrides;
+    this.engine = VerdictEngine.create(engineSpec(config), clock);
+  }
+
+  public static TandemNode create(Vertx vertx, TandemConfig config, Map<String, Journey> journeys,
+      Clock clock, Overrides overrides) {
+    return new TandemNode(vertx, config, journeys, clock, overrides);
+  }
+
+  static EngineSpec engineSpec(TandemConfig c) {
+    TandemConfig.Engine e = c.engine();
+    List<VantageSpec> vantages = c.synthetics().map(TandemConfig.Synthetics::vantages).orElse(List.of());
+    List<PathSpec> paths = c.paths().stream().map(p -> new PathSpec(p.id(), p.cloud())).toList();
+    return new EngineSpec(new ObserverIdentity(c.observer().id(), c.observer().cloud()),
+        List.copyOf(c.cloudRegions().keySet()), c.domains(), vantages, paths,
+        new EngineSettings(Duration.ofSeconds(e.tickSeconds()), Duration.ofSeconds(e.holdDownSeconds()),
+            e.quorum(), Duration.ofSeconds(e.probeWindowSeconds()), Duration.ofSeconds(e.pathSilenceSeconds()),
+            Duration.ofSeconds(e.replicationStalenessSeconds())));
+  }
+
+  public VerdictEngine engine() {
+    return engine;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public int apiPort() {
+    return apiPort;
+  }
+
+  /** Bound OTLP/HTTP port per path id. */
+  public Map<String, Integer> pathPorts() {
+    return Map.copyOf(pathPorts);
+  }
+
+  public ObservationSink sink() {
+    return sink;
+  }
+
+  /** Starts every role the configuration asks for; fails (and cleans up) if one cannot start. */
+  public Future<TandemNode> start() {
+    try {
+      storage = StorageDir.open(config.storage().dir());
+      audit = new JsonLinesWriter(storage.resolve("audit.jsonl"), JsonLinesWriter.DEFAULT_CAPACITY, "tandem-audit");
+      if (config.recording().isPresent()) {
+        recording = new JsonLinesWriter(config.recording().get(), JsonLinesWriter.DEFAULT_CAPACITY,
+            "tandem-recording");
+      }
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    List<ObservationSink> sinks = new ArrayList<>();
+    sinks.add(engine);
+    ObservationCodec codec = new ObservationCodec();
+    if (recording != null) {
+      JsonLinesWriter rec = recording;
+      sinks.add(o -> rec.append(codec.encode(o)));
+    }
+    config.storage().influx().ifPresent(settings -> {
+      influx = InfluxSink.connect(settings);
+      sinks.add(influx);
+    });
+    sink = new ObservationFanout(sinks, registry);
+    bindMetrics();
+    VerdictJson verdictJson = new VerdictJson(new com.fasterxml.jackson.databind.ObjectMapper());
+    engine.addListener((prev, next) -> {
+      audit.append(auditLine(verdictJson, prev, next));
+      if (prev == null || prev.recommendation() != next.recommendation()) {
+        log.info("verdict {}: {} ({})", next.domain(), next.recommendation(), next.reason());
+      }
+    });
+
+    return startCollectors()
+        .compose(v -> overrides.deferSynthetics() ? Future.succeededFuture()
+            : startSynthetics(config.synthetics().map(TandemConfig.Synthetics::targets).orElse(Map.of())))
+        .compose(v -> startApi())
+        .map(v -> {
+          engine.evaluate();
+          tickTimer = vertx.setPeriodic(config.engine().tickSeconds() * 1000L, id -> tick());
+          ready.set(true);
+          return this;
+        })
+        .recover(e -> stop().transform(x -> Future.failedFuture(e)));
+  }
+
+  private void tick() {
+    List<Verdict> verdicts = engine.evaluate();
+    if (influx != null) {
+      verdicts.forEach(influx::verdict);
+    }
+  }
+
+  private Future<Void> startCollectors() {
+    if (config.paths().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    SpanDeduplicator dedup = SpanDeduplicator.create(clock);
+    CumulativeSeries series = CumulativeSeries.create(clock);
+    Map<String, List<String>> replication = new LinkedHashMap<>();
+    config.domains().forEach(d -> replication.computeIfAbsent(d.replicationLagMetric(), k -> new ArrayList<>()).add(d.id()));
+    List<Future<Integer>> started = new ArrayList<>();
+    for (TandemConfig.PathConfig p : config.paths()) {
+      PathSettings settings = new PathSettings(p.id(), p.cloud(), p.otlp().host(), p.otlp().httpPort(),
+          p.tokens().stream().map(Secret::reveal).toList(), replication);
+      OtlpHttpReceiver receiver = OtlpHttpReceiver.create(settings, vertx, sink, clock, dedup, series);
+      receivers.add(receiver);
+      started.add(receiver.start().onSuccess(port -> {
+        pathPorts.put(p.id(), port);
+        log.info("telemetry path {} ({}) listening for OTLP/HTTP on {}:{}", p.id(), p.cloud(), p.otlp().host(), port);
+      }));
+    }
+    return Future.all(started).onSuccess(x -> bindReceiverMetrics()).mapEmpty();
+  }
+
+  /** Starts the probes against {@code targets} (cloud id to base URL). */
+  public Future<Void> startSynthetics(Map<String, String> targets) {
+    if (config.synthetics().isEmpty() || journeys.isEmpty() || scheduler != null) {
+      return Future.succeededFuture();
+    }
+    TandemConfig.Synthetics s = config.synthetics().get();
+    ProbeSettings settings = ProbeSettings.ofSeconds(s.intervalSeconds(), s.timeoutSeconds());
+    WebClient client = WebClient.create(vertx, new WebClientOptions()
+        .setConnectTimeout(s.timeoutSeconds() * 1000).setKeepAlive(true).setMaxPoolSize(64)
+        .setUserAgent("tandem-synthetics"));
+    JourneyRunner runner = JourneyRunner.builder(vertx, client, sink).clock(clock).settings(settings)
+        .openTelemetry(overrides.probeTelemetry()).build();
+    scheduler = ProbeScheduler.builder(vertx, runner)
+        .journeys(List.copyOf(journeys.values()))
+        .vantages(s.vantages().stream().map(v -> new Vantage(v.id(), v.provider(), v.region())).toList())
+        .targets(targets)
+        .roles(this::roles)
+        .settings(settings)
+        .clock(clock)
+        .build();
+    return scheduler.start().onSuccess(v -> log.info("synthetics: {} journeys x {} vantages x {} clouds every {} s",
+        journeys.size(), s.vantages().size(), targets.size(), s.intervalSeconds()));
+  }
+
+  /** Roles per cloud as the first domain sees them; probes follow a reported switch. */
+  private Map<String, String> roles() {
+    Map<String, String> roles = new LinkedHashMap<>();
+    if (config.domains().isEmpty()) {
+      List<String> clouds = List.copyOf(config.cloudRegions().keySet());
+      roles.put(clouds.get(0), "active");
+      roles.put(clouds.get(1), "standby");
+      return roles;
+    }
+    String domain = config.domains().get(0).id();
+    String active = engine.activeCloud(domain);
+    for (String cloud : config.cloudRegions().keySet()) {
+      roles.put(cloud, cloud.equals(active) ? "active" : "standby");
+    }
+    return roles;
+  }
+
+  private Future<Void> startApi() {
+    api = new ApiServer(vertx, config.api(), engine, registry, clock, ready::get);
+    return api.start().map(port -> {
+      apiPort = port;
+      return null;
+    });
+  }
+
+  private void bindMetrics() {
+    for (var d : config.domains()) {
+      for (Recommendation r : Recommendation.values()) {
+        Gauge.builder("tandem.verdict.recommendation", engine,
+                e -> e.current(d.id()).map(v -> v.recommendation() == r ? 1.0 : 0.0).orElse(0.0))
+            .description("1 for the domain's current recommendation, 0 for the others")
+            .tag("domain", d.id()).tag("recommendation", r.name()).register(registry);
+      }
+      for (String cloud : config.cloudRegions().keySet()) {
+        Gauge.builder("tandem.cloud.healthy", engine, e -> e.current(d.id())
+                .map(v -> v.clouds().get(cloud)).map(c -> c.health() == dev.tandem.engine.verdict.Health.HEALTHY ? 1.0 : 0.0)
+                .orElse(Double.NaN))
+            .description("1 when the cloud is HEALTHY in the domain's verdict, 0 otherwise")
+            .tag("domain", d.id()).tag("cloud", cloud).register(registry);
+      }
+    }
+    FunctionCounter.builder("tandem.engine.observations", engine, VerdictEngine::observationCount)
+        .description("Observations the engine has judged from").register(registry);
+  }
+
+  private void bindReceiverMetrics() {
+    for (OtlpHttpReceiver r : receivers) {
+      String path = r.settings().id();
+      FunctionCounter.builder("tandem.collector.requests.accepted", r, x -> x.stats().requestsAccepted())
+          .tag("path", path).register(registry);
+      FunctionCounter.builder("tandem.collector.spans.accepted", r, x -> x.stats().spansAccepted())
+          .tag("path", path).register(registry);
+      FunctionCounter.builder("tandem.collector.points.accepted", r, x -> x.stats().pointsAccepted())
+          .tag("path", path).register(registry);
+      FunctionCounter.builder("tandem.collector.spans.duplicate", r, x -> x.stats().duplicateSpans())
+          .tag("path", path).register(registry);
+    }
+  }
+
+  private static String auditLine(VerdictJson json, Verdict prev, Verdict next) {
+    var node = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    node.put("ts", next.generatedAt().toString());
+    node.put("type", "verdict");
+    if (prev != null) {
+      node.put("previousRecommendation", prev.recommendation().name());
+    }
+    node.set("verdict", json.encode(next));
+    return node.toString();
+  }
+
+  /** Stops every role, flushes the logs and releases the storage folder. */
+  public Future<Void> stop() {
+    ready.set(false);
+    if (tickTimer >= 0) {
+      vertx.cancelTimer(tickTimer);
+    }
+    List<Future<?>> stops = new ArrayList<>();
+    if (scheduler != null) {
+      stops.add(scheduler.stop());
+    }
+    receivers.forEach(r -> stops.add(r.stop()));
+    if (api != null) {
+      stops.add(api.stop());
+    }
+    return Future.join(stops).transform(x -> vertx.executeBlocking(() -> {
+      if (influx != null) {
+        influx.close();
+      }
+      if (recording != null) {
+        recording.close();
+      }
+      if (audit != null) {
+        audit.close();
+      }
+      if (storage != null) {
+        storage.close();
+      }
+      return null;
+    })).mapEmpty();
+  }
+}

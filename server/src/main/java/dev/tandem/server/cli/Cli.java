@@ -1,0 +1,306 @@
+package dev.tandem.server.cli;
+
+import dev.tandem.engine.yaml.Problem;
+import dev.tandem.server.TandemNode;
+import dev.tandem.server.config.ConfigLoader;
+import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.config.Validation;
+import dev.tandem.server.demo.Demo;
+import dev.tandem.server.demo.Scenario;
+import dev.tandem.sim.CloudSettings;
+import dev.tandem.sim.PlatformSimulator;
+import dev.tandem.sim.SimSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Tandem's command line (CONTRACTS.md section 1). Exit codes: 0 success, 1 invalid input,
+ * 2 usage error. Errors are one readable line each on stderr, never a bare stack trace.
+ */
+public final class Cli {
+  public static final int OK = 0;
+  public static final int INVALID_INPUT = 1;
+  public static final int USAGE = 2;
+  /** Returned by commands that keep serving until interrupted. */
+  public static final int KEEP_RUNNING = -1;
+
+  static final String DEMO_CONFIG = "examples/demo/tandem.yaml";
+  private static final List<String> DEMO_FILES = List.of("tandem.yaml", "journeys/order-to-invoice.yaml",
+      "journeys/stock-lookup.yaml", "slos/order-submission-availability.yaml",
+      "slos/inventory-api-availability.yaml");
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Function<String, String> env;
+
+  public Cli(PrintStream out, PrintStream err, Function<String, String> env) {
+    this.out = out;
+    this.err = err;
+    this.env = env;
+  }
+
+  public int run(String[] argv) {
+    if (argv.length == 0 || Set.of("help", "--help", "-h").contains(argv[0])) {
+      out.print(usage());
+      return argv.length == 0 ? USAGE : OK;
+    }
+    List<String> rest = Arrays.asList(argv).subList(1, argv.length);
+    try {
+      switch (argv[0]) {
+        case "validate":
+          return validate(Args.parse(rest, Set.of("config")));
+        case "demo":
+          return demo(Args.parse(rest, Set.of("scenario", "port", "config")));
+        case "run":
+          return runNode(Args.parse(rest, Set.of("config")));
+        case "sim":
+          return sim(Args.parse(rest, Set.of("port")));
+        case "replay":
+          Args.parse(rest, Set.of("config", "input", "output"));
+          err.println("tandem: replay is not available in this build yet: it needs the SLO engine's"
+              + " budgets and burn rates (issue 3)");
+          return USAGE;
+        case "rules":
+          Args.parse(rest, Set.of("config", "output"));
+          err.println("tandem: rules is not available in this build yet: Prometheus rule generation"
+              + " arrives with the alert-rules module (issue 7)");
+          return USAGE;
+        default:
+          err.println("tandem: unknown command '" + argv[0] + "'; try 'tandem help'");
+          return USAGE;
+      }
+    } catch (UsageException e) {
+      err.println("tandem " + argv[0] + ": " + e.getMessage());
+      return USAGE;
+    } catch (RuntimeException e) {
+      err.println("tandem " + argv[0] + ": " + describe(e));
+      return INVALID_INPUT;
+    }
+  }
+
+  static String usage() {
+    return String.join("\n",
+        "usage: tandem <command> [options]",
+        "",
+        "  demo [--scenario NAME] [--port 8080]   the whole system on loopback; scenarios: "
+            + String.join(", ", Scenario.ids()),
+        "  run --config FILE                      production mode: the roles the config asks for",
+        "  validate --config FILE                 check the config and every SLO and journey file it names",
+        "  replay --config FILE --input OBS.jsonl [--output OUT.jsonl]   (not in this build yet)",
+        "  rules --config FILE --output DIR       (not in this build yet)",
+        "  sim [--port N]                         the distribution platform simulator alone",
+        "");
+  }
+
+  private int validate(Args args) throws UsageException {
+    Path file = Path.of(args.require("config"));
+    Validation.Result result = Validation.check(file, new ConfigLoader(env));
+    if (!result.ok()) {
+      printProblems(result);
+      return INVALID_INPUT;
+    }
+    TandemConfig c = result.config().get();
+    out.println(c.file() + ": OK (" + c.domains().size() + " domain(s), " + c.paths().size()
+        + " path(s), " + result.journeys().size() + " journey(s), " + result.slos().names("SLO").size()
+        + " SLO(s))");
+    return OK;
+  }
+
+  private void printProblems(Validation.Result result) {
+    for (Problem p : result.problems().sorted()) {
+      err.println(p);
+    }
+    err.println(result.problems().size() + " problem(s) found");
+  }
+
+  private int demo(Args args) throws UsageException {
+    Optional<Scenario> scenario = Optional.empty();
+    if (args.get("scenario").isPresent()) {
+      scenario = Scenario.byId(args.get("scenario").get());
+      if (scenario.isEmpty()) {
+        throw new UsageException("unknown scenario '" + args.get("scenario").get() + "' (known: "
+            + String.join(", ", Scenario.ids()) + ")");
+      }
+    }
+    Optional<Integer> port = args.port("port");
+    Path configFile;
+    try {
+      configFile = args.get("config").map(Path::of).orElse(demoConfig());
+    } catch (IOException e) {
+      err.println("tandem demo: cannot prepare the demo configuration: " + e.getMessage());
+      return INVALID_INPUT;
+    }
+    Validation.Result result = Validation.check(configFile, new ConfigLoader(env));
+    if (!result.ok()) {
+      printProblems(result);
+      return INVALID_INPUT;
+    }
+    TandemConfig config = result.config().get();
+    if (port.isPresent()) {
+      config = config.withApiPort(port.get());
+    }
+    Vertx vertx = Vertx.vertx();
+    Demo demo;
+    try {
+      demo = await(Demo.start(vertx, config, result.journeys(), Clock.systemUTC(), Demo.portsFromTargets(config)));
+    } catch (Exception e) {
+      err.println("tandem demo: cannot start: " + describe(e));
+      vertx.close();
+      return INVALID_INPUT;
+    }
+    String api = "http://" + config.api().host() + ":" + demo.node().apiPort();
+    out.println("Tandem demo is running (observer " + config.observer().id() + ", config " + config.file() + ")");
+    out.println("  verdicts:     " + api + "/api/v1/verdicts");
+    out.println("  one domain:   " + api + "/api/v1/verdicts/" + config.domains().get(0).id());
+    out.println("  live stream:  " + api + "/api/v1/verdicts/stream");
+    out.println("  metrics:      " + api + "/metrics");
+    out.println("  home:         " + api + "/");
+    for (String cloud : demo.sim().clouds()) {
+      out.println("  platform " + cloud + ": " + demo.sim().baseUrl(cloud));
+    }
+    out.println("  fault admin:  " + demo.sim().adminUrl() + "/_sim/faults");
+    demo.node().pathPorts().forEach((path, p) ->
+        out.println("  OTLP/HTTP " + path + ": http://" + config.api().host() + ":" + p));
+    Instant started = Instant.now();
+    demo.node().engine().addListener((prev, next) -> {
+      if (prev == null || prev.recommendation() != next.recommendation()
+          || !prev.clouds().equals(next.clouds()) && faultsChanged(prev, next)) {
+        out.printf("[+%3ds] %s: %s  %s%n", Duration.between(started, Instant.now()).toSeconds(),
+            next.domain(), next.recommendation(), next.reason());
+      }
+    });
+    scenario.ifPresent(s -> {
+      out.println("Scenario " + s.id() + ": in " + Scenario.FAULT_AFTER.toSeconds() + " s, " + s.fault()
+          + ". Expect " + s.expected() + ".");
+      demo.play(s, Scenario.FAULT_AFTER);
+    });
+    out.println("Press Ctrl-C to stop.");
+    awaitShutdown(vertx, demo::stop);
+    return KEEP_RUNNING;
+  }
+
+  private static boolean faultsChanged(dev.tandem.engine.verdict.Verdict a, dev.tandem.engine.verdict.Verdict b) {
+    for (var e : b.clouds().entrySet()) {
+      var before = a.clouds().get(e.getKey());
+      if (before == null || before.fault() != e.getValue().fault() || before.health() != e.getValue().health()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private int runNode(Args args) throws UsageException {
+    Path file = Path.of(args.require("config"));
+    Validation.Result result = Validation.check(file, new ConfigLoader(env));
+    if (!result.ok()) {
+      printProblems(result);
+      return INVALID_INPUT;
+    }
+    TandemConfig config = result.config().get();
+    Vertx vertx = Vertx.vertx();
+    TandemNode node = TandemNode.create(vertx, config, result.journeys(), Clock.systemUTC(),
+        TandemNode.Overrides.none());
+    try {
+      await(node.start());
+    } catch (Exception e) {
+      err.println("tandem run: cannot start: " + describe(e));
+      vertx.close();
+      return INVALID_INPUT;
+    }
+    out.println("Tandem observer " + config.observer().id() + " is running: http://" + config.api().host()
+        + ":" + node.apiPort() + "/api/v1/verdicts");
+    awaitShutdown(vertx, node::stop);
+    return KEEP_RUNNING;
+  }
+
+  private int sim(Args args) throws UsageException {
+    int port = args.port("port").orElse(9001);
+    Vertx vertx = Vertx.vertx();
+    SimSettings settings = SimSettings.builder()
+        .primary(new CloudSettings("primary", "eu-west", port, null))
+        .secondary(new CloudSettings("secondary", "eu-central", port == 0 ? 0 : port + 1, null))
+        .build();
+    PlatformSimulator sim = PlatformSimulator.create(vertx, settings);
+    try {
+      await(sim.start());
+    } catch (Exception e) {
+      err.println("tandem sim: cannot start: " + describe(e));
+      vertx.close();
+      return INVALID_INPUT;
+    }
+    for (String cloud : sim.clouds()) {
+      out.println("platform " + cloud + ": " + sim.baseUrl(cloud));
+    }
+    out.println("fault admin: " + sim.adminUrl() + "/_sim/faults");
+    out.println("Press Ctrl-C to stop.");
+    awaitShutdown(vertx, sim::stop);
+    return KEEP_RUNNING;
+  }
+
+  /** The demo config in the working tree, or a copy of the one bundled in the jar. */
+  private static Path demoConfig() throws IOException {
+    Path local = Path.of(DEMO_CONFIG);
+    if (Files.isRegularFile(local)) {
+      return local;
+    }
+    Path dir = Files.createTempDirectory("tandem-demo");
+    for (String name : DEMO_FILES) {
+      try (InputStream in = Cli.class.getResourceAsStream("/demo/" + name)) {
+        if (in == null) {
+          throw new IOException("the jar lacks demo/" + name);
+        }
+        Path target = dir.resolve(name);
+        Files.createDirectories(target.getParent());
+        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    return dir.resolve("tandem.yaml");
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private void awaitShutdown(Vertx vertx, java.util.function.Supplier<Future<Void>> stop) {
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      out.println("Stopping...");
+      try {
+        stop.get().transform(x -> vertx.close()).toCompletionStage().toCompletableFuture()
+            .get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        err.println("tandem: unclean stop: " + describe(e));
+      }
+      done.countDown();
+    }, "tandem-shutdown"));
+  }
+
+  static String describe(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.ExecutionException
+        || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String message = t.getMessage();
+    if (t instanceof java.net.BindException || (message != null && message.contains("Address already in use"))) {
+      return "a port is already in use (" + message + "); stop what uses it or pick other ports";
+    }
+    return message == null ? t.getClass().getSimpleName() : message;
+  }
+}

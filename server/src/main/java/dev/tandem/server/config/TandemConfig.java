@@ -1,0 +1,66 @@
+package dev.tandem.server.config;
+
+import dev.tandem.engine.judge.DomainSpec;
+import dev.tandem.engine.judge.VantageSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated Tandem configuration (CONTRACTS.md section 2). Relative paths are already resolved
+ * against the config file's folder; secrets are {@link Secret}s.
+ */
+public record TandemConfig(Path file, Observer observer, Map<String, String> cloudRegions,
+    List<DomainSpec> domains, List<PathConfig> paths, Optional<Synthetics> synthetics,
+    List<Path> sloFiles, Engine engine, Optional<PagerDuty> pagerDuty, Storage storage, Api api,
+    Optional<Path> recording, List<Reference> references) {
+
+  /** A name the config uses that must exist elsewhere (a journey or an SLO), and where it stands. */
+  public record Reference(String kind, String name, dev.tandem.engine.yaml.SourceLocation at) {}
+
+  public record Observer(String id, String cloud) {}
+
+  public record Otlp(String host, int httpPort, int grpcPort) {}
+
+  public record PathConfig(String id, String cloud, Otlp otlp, List<Secret> tokens) {}
+
+  public record Synthetics(int intervalSeconds, int timeoutSeconds, List<VantageSpec> vantages,
+      Map<String, String> targets, List<Path> journeyFiles) {}
+
+  public record Engine(int tickSeconds, int holdDownSeconds, int quorum, int probeWindowSeconds,
+      int pathSilenceSeconds, int replicationStalenessSeconds) {}
+
+  public record PagerDuty(String url, Secret routingKey, Optional<Secret> observabilityRoutingKey) {}
+
+  public record Influx(String url, String database) {}
+
+  public record Storage(Path dir, Optional<Influx> influx) {}
+
+  public record Api(String host, int port, List<Secret> readTokens, List<Secret> adminTokens) {}
+
+  /** The same config with every listening port (API, OTLP paths) chosen by the OS. */
+  public TandemConfig withEphemeralPorts() {
+    List<PathConfig> ephemeral = paths.stream().map(p -> new PathConfig(p.id(), p.cloud(),
+        new Otlp(p.otlp().host(), 0, 0), p.tokens())).toList();
+    return new TandemConfig(file, observer, cloudRegions, domains, ephemeral, synthetics, sloFiles, engine,
+        pagerDuty, storage, new Api(api.host(), 0, api.readTokens(), api.adminTokens()), recording,
+        references);
+  }
+
+  public TandemConfig withStorageDir(Path dir) {
+    return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
+        pagerDuty, new Storage(dir, storage.influx()), api, recording, references);
+  }
+
+  public TandemConfig withInflux(Influx influx) {
+    return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
+        pagerDuty, new Storage(storage.dir(), Optional.of(influx)), api, recording, references);
+  }
+
+  public TandemConfig withApiPort(int port) {
+    return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
+        pagerDuty, storage, new Api(api.host(), port, api.readTokens(), api.adminTokens()), recording,
+        references);
+  }
+}

@@ -1,0 +1,129 @@
+package dev.tandem.server.demo;
+
+import dev.tandem.engine.judge.DomainSpec;
+import dev.tandem.server.TandemNode;
+import dev.tandem.server.config.TandemConfig;
+import dev.tandem.sim.CloudSettings;
+import dev.tandem.sim.PlatformSimulator;
+import dev.tandem.sim.SimSettings;
+import dev.tandem.synthetics.Journey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole system in one process (CONTRACTS.md, {@code demo}): the platform simulator's two
+ * clouds, the two telemetry paths, probes from every vantage, the engine and the API, plus an
+ * optional scripted fault.
+ */
+public final class Demo {
+  private static final Logger log = LoggerFactory.getLogger(Demo.class);
+
+  private final Vertx vertx;
+  private final TandemConfig config;
+  private final TandemNode node;
+  private final Clock clock;
+  private PlatformSimulator sim;
+  private long scenarioTimer = -1;
+
+  private Demo(Vertx vertx, TandemConfig config, Map<String, Journey> journeys, Clock clock) {
+    this.vertx = vertx;
+    this.config = config;
+    this.clock = clock;
+    this.node = TandemNode.create(vertx, config, journeys, clock, TandemNode.Overrides.deferredSynthetics());
+  }
+
+  /**
+   * Starts everything: collectors first (the simulator exports to them), then the simulator,
+   * then the probes against it.
+   *
+   * @param simPorts listen ports per cloud for the simulator; 0 lets the OS choose
+   */
+  public static Future<Demo> start(Vertx vertx, TandemConfig config, Map<String, Journey> journeys,
+      Clock clock, Map<String, Integer> simPorts) {
+    Demo demo = new Demo(vertx, config, journeys, clock);
+    return demo.node.start()
+        .compose(n -> demo.startSim(simPorts))
+        .compose(v -> demo.node.startSynthetics(demo.simTargets()))
+        .map(v -> demo)
+        .recover(e -> demo.stop().transform(x -> Future.failedFuture(e)));
+  }
+
+  /** The simulator's ports as the config's synthetics targets name them (the demo config's 9001/9002). */
+  public static Map<String, Integer> portsFromTargets(TandemConfig config) {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    config.synthetics().ifPresent(s -> s.targets().forEach((cloud, url) -> {
+      int port = URI.create(url).getPort();
+      ports.put(cloud, port < 0 ? 0 : port);
+    }));
+    return ports;
+  }
+
+  private Future<Void> startSim(Map<String, Integer> simPorts) {
+    List<String> clouds = List.copyOf(config.cloudRegions().keySet());
+    DomainSpec domain = config.domains().get(0);
+    String primary = domain.active();
+    String secondary = domain.standby();
+    SimSettings settings = SimSettings.builder()
+        .primary(cloudSettings(primary, simPorts))
+        .secondary(cloudSettings(secondary, simPorts))
+        .domainId(domain.id())
+        .clock(clock)
+        .build();
+    if (clouds.size() != 2) {
+      return Future.failedFuture("the demo needs exactly two clouds");
+    }
+    sim = PlatformSimulator.create(vertx, settings);
+    return sim.start();
+  }
+
+  private CloudSettings cloudSettings(String cloud, Map<String, Integer> simPorts) {
+    Optional<TandemConfig.PathConfig> path = config.paths().stream().filter(p -> p.cloud().equals(cloud)).findFirst();
+    String endpoint = path.map(p -> "http://" + p.otlp().host() + ":" + node.pathPorts().get(p.id())).orElse(null);
+    return new CloudSettings(cloud, config.cloudRegions().getOrDefault(cloud, ""),
+        simPorts.getOrDefault(cloud, 0), endpoint);
+  }
+
+  private Map<String, String> simTargets() {
+    Map<String, String> targets = new LinkedHashMap<>();
+    for (String cloud : sim.clouds()) {
+      targets.put(cloud, sim.baseUrl(cloud));
+    }
+    return targets;
+  }
+
+  /** Schedules the scenario's fault {@code after} from now. */
+  public void play(Scenario scenario, Duration after) {
+    DomainSpec domain = config.domains().get(0);
+    scenarioTimer = vertx.setTimer(Math.max(1, after.toMillis()), id -> {
+      String active = node.engine().activeCloud(domain.id());
+      String standby = active.equals(domain.active()) ? domain.standby() : domain.active();
+      log.info("scenario {}: injecting the fault now: {}", scenario.id(), scenario.fault());
+      scenario.inject(sim, active, standby);
+    });
+  }
+
+  public TandemNode node() {
+    return node;
+  }
+
+  public PlatformSimulator sim() {
+    return sim;
+  }
+
+  public Future<Void> stop() {
+    if (scenarioTimer >= 0) {
+      vertx.cancelTimer(scenarioTimer);
+    }
+    Future<Void> simStop = sim == null ? Future.succeededFuture() : sim.stop();
+    return simStop.transform(x -> node.stop());
+  }
+}

@@ -1,0 +1,82 @@
+package dev.tandem.server.demo;
+
+import dev.tandem.sim.CloudFaults;
+import dev.tandem.sim.PlatformSimulator;
+import dev.tandem.sim.TelemetrySignal;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Scripted fault timelines for the demo: each shows one row of the classifier's table, so that a
+ * newcomer sees the verdict change (or, as importantly, not change) within two minutes.
+ */
+public enum Scenario {
+  CLOUD_OUTAGE("cloud-outage", "the active cloud fails as a whole: every request and its telemetry",
+      "FAILOVER once independent vantages confirm it through the hold-down") {
+    @Override
+    void inject(PlatformSimulator sim, String active, String standby) {
+      sim.setFaults(active, CloudFaults.none().withDown(true));
+    }
+  },
+  VANTAGE_LOSS("vantage-loss", "vantage ext-1 loses its network to both clouds",
+      "fault VANTAGE, recommendation stays STAY: an observer problem is not an outage") {
+    @Override
+    void inject(PlatformSimulator sim, String active, String standby) {
+      sim.setFaults(active, sim.faults(active).withRefusedVantage("ext-1"));
+      sim.setFaults(standby, sim.faults(standby).withRefusedVantage("ext-1"));
+    }
+  },
+  TELEMETRY_PATH_LOSS("telemetry-path-loss", "the active cloud stops sending telemetry on its path",
+      "fault TELEMETRY, recommendation stays STAY: silence is not an outage while probes pass") {
+    @Override
+    void inject(PlatformSimulator sim, String active, String standby) {
+      sim.setFaults(active, sim.faults(active).withTelemetryOff(TelemetrySignal.TRACES, TelemetrySignal.METRICS));
+    }
+  },
+  COMPONENT_FAULT("component-fault", "allocation (inventory-service) fails in the active cloud",
+      "fault COMPONENT, recommendation stays STAY: page the owner, failing over would not help") {
+    @Override
+    void inject(PlatformSimulator sim, String active, String standby) {
+      sim.setFaults(active, sim.faults(active).withErrorRate("allocate", 1.0));
+    }
+  };
+
+  /** How long the demo runs healthy before the fault, so that the baseline is visible first. */
+  public static final Duration FAULT_AFTER = Duration.ofSeconds(20);
+
+  private final String id;
+  private final String fault;
+  private final String expected;
+
+  Scenario(String id, String fault, String expected) {
+    this.id = id;
+    this.fault = fault;
+    this.expected = expected;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String fault() {
+    return fault;
+  }
+
+  public String expected() {
+    return expected;
+  }
+
+  abstract void inject(PlatformSimulator sim, String active, String standby);
+
+  public static Optional<Scenario> byId(String id) {
+    String wanted = id.toLowerCase(Locale.ROOT);
+    return Arrays.stream(values()).filter(s -> s.id.equals(wanted)).findFirst();
+  }
+
+  public static List<String> ids() {
+    return Arrays.stream(values()).map(Scenario::id).toList();
+  }
+}

@@ -1,0 +1,136 @@
+package dev.tandem.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.engine.verdict.Fault;
+import dev.tandem.engine.verdict.Health;
+import dev.tandem.engine.verdict.Recommendation;
+import dev.tandem.engine.verdict.Verdict;
+import dev.tandem.server.config.Validation;
+import dev.tandem.server.demo.Demo;
+import dev.tandem.server.demo.Scenario;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole loop in one process, for real: simulator, two OTLP paths, probes from three vantages,
+ * engine, API. Short intervals (1 s probes, 3 s hold-down) keep it quick.
+ */
+class DemoEndToEndIT {
+  @TempDir
+  Path dir;
+
+  private Vertx vertx;
+  private Demo demo;
+  private final List<Verdict> changes = new CopyOnWriteArrayList<>();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+
+  @BeforeEach
+  void startDemo() throws Exception {
+    Validation.Result loaded = TestConfigs.load(TestConfigs.fastDemo(dir, ""));
+    vertx = Vertx.vertx();
+    demo = Demo.start(vertx, loaded.config().get(), loaded.journeys(), Clock.systemUTC(),
+        Map.of("primary", 0, "secondary", 0)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    demo.node().engine().addListener((prev, next) -> changes.add(next));
+    // Baseline: both clouds healthy, standby ready (its lag arrives over path-b's OTLP).
+    await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
+      Verdict v = current();
+      assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+      assertThat(v.clouds().get("primary").health()).isEqualTo(Health.HEALTHY);
+      assertThat(v.clouds().get("secondary").ready()).isTrue();
+    });
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (demo != null) {
+      demo.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private Verdict current() {
+    return demo.node().engine().current("order-platform").orElseThrow();
+  }
+
+  private JsonNode get(String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + demo.node().apiPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path).isEqualTo(200);
+    return json.readTree(r.body());
+  }
+
+  @Test
+  void cloudOutageGoesFromStayToFailover() throws Exception {
+    JsonNode before = get("/api/v1/verdicts/order-platform");
+    assertThat(before.get("recommendation").asText()).isEqualTo("STAY");
+    assertThat(before.at("/clouds/secondary/role").asText()).isEqualTo("standby");
+    assertThat(before.at("/clouds/secondary/replicationLagSeconds").isNumber()).isTrue();
+
+    demo.play(Scenario.CLOUD_OUTAGE, Duration.ZERO);
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(current().recommendation()).isEqualTo(Recommendation.FAILOVER));
+    JsonNode after = get("/api/v1/verdicts");
+    JsonNode verdict = after.get("verdicts").get(0);
+    assertThat(verdict.get("recommendation").asText()).isEqualTo("FAILOVER");
+    assertThat(verdict.at("/clouds/primary/fault").asText()).isEqualTo("CLOUD_WIDE");
+    assertThat(verdict.at("/clouds/primary/health").asText()).isEqualTo("UNHEALTHY");
+    assertThat(verdict.at("/clouds/primary/evidence").size()).isPositive();
+    assertThat(verdict.get("reason").asText()).contains("secondary");
+    // FAILOVER came only after a STAY that was confirming the outage (hold-down), never first.
+    assertThat(changes).extracting(Verdict::recommendation)
+        .containsSubsequence(Recommendation.STAY, Recommendation.FAILOVER);
+  }
+
+  @Test
+  void vantageLossNeverYieldsFailover() {
+    demo.play(Scenario.VANTAGE_LOSS, Duration.ZERO);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(current().clouds().get("primary").fault()).isEqualTo(Fault.VANTAGE));
+    // Several hold-downs long, the vantage's failures must never add up to a failover.
+    await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(15)).until(() ->
+        changes.stream().noneMatch(v -> v.recommendation() == Recommendation.FAILOVER));
+    assertThat(current().recommendation()).isEqualTo(Recommendation.STAY);
+  }
+
+  @Test
+  void componentFaultIsComponentNotFailover() {
+    demo.play(Scenario.COMPONENT_FAULT, Duration.ZERO);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      Verdict v = current();
+      assertThat(v.clouds().get("primary").fault()).isEqualTo(Fault.COMPONENT);
+      assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+    });
+    assertThat(changes).noneMatch(v -> v.recommendation() == Recommendation.FAILOVER);
+  }
+
+  @Test
+  void silentTelemetryPathIsTelemetryFaultNotOutage() {
+    demo.play(Scenario.TELEMETRY_PATH_LOSS, Duration.ZERO);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      Verdict v = current();
+      assertThat(v.clouds().get("primary").fault()).isEqualTo(Fault.TELEMETRY);
+      assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+    });
+    assertThat(changes).noneMatch(v -> v.recommendation() == Recommendation.FAILOVER);
+  }
+}
