@@ -45,7 +45,7 @@ class YamlMapTest {
     Problems problems = new Problems();
     Path file = dir.resolve("dup.yaml");
     Files.writeString(file, "a: 1\na: 2\n");
-    YamlFile.read(file, problems, ValueResolver.NONE);
+    YamlFile.read(file, problems, ValueResolver.NONE).orElseThrow().asMap("root");
     assertThat(problems.sorted()).singleElement().asString().startsWith(file + ":2:1:").contains("a");
   }
 
