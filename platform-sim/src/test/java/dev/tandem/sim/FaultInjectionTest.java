@@ -1,0 +1,136 @@
+package dev.tandem.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class FaultInjectionTest {
+  private PlatformSimulator sim;
+  private TestHttp http;
+  private String primary;
+  private String secondary;
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    sim = PlatformSimulator.create(vertx, SimSettings.builder().random(new SplittableRandom(7)).build());
+    TestHttp.await(sim.start());
+    http = new TestHttp(vertx);
+    primary = sim.baseUrl("primary");
+    secondary = sim.baseUrl("secondary");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    TestHttp.await(sim.stop());
+  }
+
+  @Test
+  void downCloudClosesConnectionsWithoutAnAnswerUntilHealed() throws Exception {
+    assertThat(http.get(primary + "/healthz").statusCode()).isEqualTo(200);
+
+    sim.setFaults("primary", CloudFaults.none().withDown(true));
+
+    assertThatThrownBy(() -> http.get(primary + "/healthz")).isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(() -> http.submit(primary, Map.of())).isInstanceOf(ExecutionException.class);
+    assertThat(http.get(secondary + "/healthz").statusCode()).isEqualTo(200);
+
+    sim.clearFaults("primary");
+    assertThat(http.submit(primary, Map.of()).statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void errorRateOnAllocateFailsOnlyAllocation() throws Exception {
+    sim.setFaults("primary", CloudFaults.none().withErrorRate("allocate", 1.0));
+
+    HttpResponse<Buffer> submitted = http.submit(primary, Map.of());
+    String id = submitted.bodyAsJsonObject().getString("id");
+    HttpResponse<Buffer> allocation = http.post(primary + "/orders/" + id + "/allocation");
+    HttpResponse<Buffer> read = http.get(primary + "/orders/" + id);
+    HttpResponse<Buffer> stock = http.get(primary + "/inventory/SKU-1");
+    String other = http.submit(secondary, Map.of()).bodyAsJsonObject().getString("id");
+
+    assertThat(submitted.statusCode()).isEqualTo(201);
+    assertThat(allocation.statusCode()).isEqualTo(503);
+    assertThat(allocation.bodyAsJsonObject().getString("error")).isEqualTo("injected_fault");
+    assertThat(read.statusCode()).isEqualTo(200);
+    assertThat(read.bodyAsJsonObject().getString("status")).isEqualTo("SUBMITTED");
+    assertThat(stock.statusCode()).isEqualTo(200);
+    assertThat(http.post(secondary + "/orders/" + other + "/allocation").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void partialErrorRateFailsSomeRequestsAndIsRepeatableForASeed() throws Exception {
+    sim.setFaults("primary", CloudFaults.none().withErrorRate("read", 0.5));
+
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      statuses.add(http.get(primary + "/orders/ord-none").statusCode());
+    }
+
+    assertThat(statuses).containsOnly(404, 503);
+    assertThat(statuses.stream().filter(s -> s == 503).count()).isBetween(8L, 32L);
+  }
+
+  @Test
+  void refusedVantageIsPartitionedWhileOthersAreServed() throws Exception {
+    sim.setFaults("primary", CloudFaults.none().withRefusedVantage("ext-1"));
+
+    assertThatThrownBy(() -> http.send(HttpMethod.GET, primary + "/healthz", Map.of("X-Tandem-Vantage", "ext-1"), null))
+        .isInstanceOf(ExecutionException.class);
+    assertThat(http.send(HttpMethod.GET, primary + "/healthz", Map.of("X-Tandem-Vantage", "in-primary"), null).statusCode())
+        .isEqualTo(200);
+    assertThat(http.send(HttpMethod.GET, secondary + "/healthz", Map.of("X-Tandem-Vantage", "ext-1"), null).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void latencyDelaysEveryAnswer() throws Exception {
+    sim.setFaults("primary", CloudFaults.none().withLatencyMs(300));
+
+    long started = System.nanoTime();
+    HttpResponse<Buffer> answer = http.submit(primary, Map.of());
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+
+    assertThat(answer.statusCode()).isEqualTo(201);
+    assertThat(elapsedMs).isGreaterThanOrEqualTo(300);
+  }
+
+  @Test
+  void faultPlanShowsWhatWasSet() {
+    CloudFaults faults = CloudFaults.none().withLatencyMs(50).withTelemetryOff(TelemetrySignal.METRICS);
+    sim.setFaults("secondary", faults);
+    sim.setActive("secondary");
+
+    FaultPlan plan = sim.faultPlan();
+
+    assertThat(plan.active()).isEqualTo("secondary");
+    assertThat(plan.clouds()).containsEntry("secondary", faults).containsEntry("primary", CloudFaults.none());
+    assertThat(sim.standby()).isEqualTo("primary");
+    assertThatThrownBy(() -> sim.setFaults("tertiary", faults))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown cloud 'tertiary'");
+  }
+
+  @Test
+  void faultsValidateThemselves() {
+    assertThatThrownBy(() -> CloudFaults.none().withErrorRate("teleport", 0.5))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown operation 'teleport'");
+    assertThatThrownBy(() -> CloudFaults.none().withErrorRate("allocate", 1.5))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between 0 and 1");
+    assertThatThrownBy(() -> CloudFaults.none().withLatencyMs(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
