@@ -216,7 +216,7 @@ public final class TandemNode {
     TandemConfig.Synthetics s = config.synthetics().get();
     ProbeSettings settings = ProbeSettings.ofSeconds(s.intervalSeconds(), s.timeoutSeconds());
     WebClient client = WebClient.create(vertx, new WebClientOptions()
-        .setConnectTimeout(s.timeoutSeconds() * 1000).setKeepAlive(true).setMaxPoolSize(64)
+        .setConnectTimeout(s.timeoutSeconds() * 1000).setKeepAlive(true)
         .setUserAgent("tandem-synthetics"));
     JourneyRunner runner = JourneyRunner.builder(vertx, client, sink).clock(clock).settings(settings)
         .openTelemetry(overrides.probeTelemetry()).build();

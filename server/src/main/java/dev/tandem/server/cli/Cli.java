@@ -175,8 +175,9 @@ public final class Cli {
       out.println("  platform " + cloud + ": " + demo.sim().baseUrl(cloud));
     }
     out.println("  fault admin:  " + demo.sim().adminUrl() + "/_sim/faults");
+    String host = config.api().host();
     demo.node().pathPorts().forEach((path, p) ->
-        out.println("  OTLP/HTTP " + path + ": http://" + config.api().host() + ":" + p));
+        out.println("  OTLP/HTTP " + path + ": http://" + host + ":" + p));
     Instant started = Instant.now();
     demo.node().engine().addListener((prev, next) -> {
       if (prev == null || prev.recommendation() != next.recommendation()

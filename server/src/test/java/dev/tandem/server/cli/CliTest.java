@@ -21,7 +21,7 @@ class CliTest {
 
   private int run(String... args) {
     return new Cli(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), Map.of()::get).run(args);
+        new PrintStream(err, true, StandardCharsets.UTF_8), name -> null).run(args);
   }
 
   private String err() {

@@ -1,0 +1,114 @@
+package dev.tandem.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.engine.judge.DomainSpec;
+import dev.tandem.engine.judge.EngineSettings;
+import dev.tandem.engine.judge.EngineSpec;
+import dev.tandem.engine.judge.PathSpec;
+import dev.tandem.engine.judge.VantageSpec;
+import dev.tandem.engine.judge.VerdictEngine;
+import dev.tandem.engine.verdict.ObserverIdentity;
+import dev.tandem.server.config.Secret;
+import dev.tandem.server.config.TandemConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ApiServerTest {
+  private final Clock clock = Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC);
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+  private Vertx vertx;
+  private VerdictEngine engine;
+  private ApiServer api;
+  private int port;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    engine = VerdictEngine.create(new EngineSpec(new ObserverIdentity("obs-api", "primary"),
+        List.of("primary", "secondary"),
+        List.of(new DomainSpec("order-platform", "primary", "secondary", 60, "db.replication.lag",
+            List.of("order-to-invoice"), List.of())),
+        List.of(new VantageSpec("ext-1", "third-party", "eu")), List.of(new PathSpec("path-a", "primary")),
+        new EngineSettings(Duration.ofSeconds(10), Duration.ofSeconds(30), 1, Duration.ofSeconds(60),
+            Duration.ofSeconds(30), Duration.ofSeconds(60))), clock);
+    engine.evaluate();
+    api = new ApiServer(vertx, new TandemConfig.Api("127.0.0.1", 0, List.of(new Secret("reader")),
+        List.of(new Secret("admin"))), engine, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock, () -> true);
+    port = api.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    api.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void readsNeedAReadToken() throws Exception {
+    assertThat(send("GET", "/api/v1/verdicts", null, null).statusCode()).isEqualTo(401);
+    assertThat(send("GET", "/api/v1/verdicts", "wrong", null).statusCode()).isEqualTo(401);
+    HttpResponse<String> ok = send("GET", "/api/v1/verdicts", "reader", null);
+    assertThat(ok.statusCode()).isEqualTo(200);
+    JsonNode body = json.readTree(ok.body());
+    assertThat(body.at("/observer/id").asText()).isEqualTo("obs-api");
+    assertThat(body.at("/verdicts/0/domain").asText()).isEqualTo("order-platform");
+    assertThat(body.at("/verdicts/0/validUntil").asText()).isEqualTo("2026-11-26T10:00:30Z");
+    assertThat(body.at("/verdicts/0/clouds/secondary/rpoSeconds").asLong()).isEqualTo(60);
+    assertThat(send("GET", "/healthz", null, null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void unknownDomainIs404() throws Exception {
+    HttpResponse<String> r = send("GET", "/api/v1/verdicts/nope", "reader", null);
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(json.readTree(r.body()).get("error").asText()).contains("nope");
+  }
+
+  @Test
+  void switchReportNeedsAnAdminToken() throws Exception {
+    String body = "{\"cloud\": \"secondary\"}";
+    assertThat(send("PUT", "/api/v1/verdicts/order-platform/active", null, body).statusCode()).isEqualTo(401);
+    assertThat(send("PUT", "/api/v1/verdicts/order-platform/active", "reader", body).statusCode()).isEqualTo(403);
+    assertThat(send("PUT", "/api/v1/verdicts/order-platform/active", "admin", "{\"cloud\": \"mars\"}").statusCode())
+        .isEqualTo(400);
+    assertThat(send("PUT", "/api/v1/verdicts/order-platform/active", "admin", "garbage").statusCode()).isEqualTo(400);
+    HttpResponse<String> ok = send("PUT", "/api/v1/verdicts/order-platform/active", "admin", body);
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(json.readTree(ok.body()).at("/clouds/secondary/role").asText()).isEqualTo("active");
+    assertThat(engine.activeCloud("order-platform")).isEqualTo("secondary");
+  }
+
+  @Test
+  void metricsAreInPrometheusTextFormat() throws Exception {
+    HttpResponse<String> r = send("GET", "/metrics", null, null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
+  }
+}
