@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * come from configuration, so cardinality is bounded by it):
  *
  * <ul>
- *   <li>{@code tandem_probe}: tags journey, step, cloud, vantage, ok; fields latency_ms, ok, attempts
+ *   <li>{@code tandem_probe}: tags journey, step, cloud, vantage, result (ok|fail); fields latency_ms, ok, attempts
  *   <li>{@code tandem_path}: tags path, cloud; field heartbeat=1
  *   <li>{@code tandem_replication}: tags domain, cloud; field lag_seconds
  *   <li>{@code tandem_verdict}: tags domain, observer, recommendation; fields recommendation, reason, code (0 STAY, 1 HOLD, 2 FAILOVER)
@@ -86,7 +86,7 @@ public final class InfluxSink implements ObservationSink, AutoCloseable {
     if (o instanceof ProbeObservation p) {
       point = Point.measurement("tandem_probe").time(p.ts().toEpochMilli(), TimeUnit.MILLISECONDS)
           .tag(Map.of("journey", p.journey(), "step", p.step(), "cloud", p.cloud(),
-              "vantage", p.vantage(), "ok", Boolean.toString(p.ok())))
+              "vantage", p.vantage(), "result", p.ok() ? "ok" : "fail"))
           .addField("latency_ms", p.latencyMs()).addField("ok", p.ok())
           .addField("attempts", (long) p.attempts()).build();
     } else if (o instanceof HeartbeatObservation h) {

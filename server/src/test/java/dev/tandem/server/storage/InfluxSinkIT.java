@@ -79,7 +79,7 @@ class InfluxSinkIT {
       JsonNode probes = query("tandem_it", "SELECT count(latency_ms) FROM tandem_probe");
       assertThat(probes.at("/results/0/series/0/values/0/1").asLong()).isEqualTo(10);
     });
-    JsonNode failed = query("tandem_it", "SELECT count(latency_ms) FROM tandem_probe WHERE ok = 'false'");
+    JsonNode failed = query("tandem_it", "SELECT count(latency_ms) FROM tandem_probe WHERE result = 'fail'");
     assertThat(failed.at("/results/0/series/0/values/0/1").asLong()).isEqualTo(2);
     JsonNode v = query("tandem_it", "SELECT last(code), last(reason) FROM tandem_verdict WHERE domain = 'order-platform'");
     assertThat(v.at("/results/0/series/0/values/0/1").asLong()).isEqualTo(2);

@@ -215,8 +215,8 @@ public final class VerdictEngine implements ObservationSink {
           + "): a shared dependency, switching cannot help; hold and investigate what both depend on.";
     } else if (activeDown && ready) {
       rec = Recommendation.FAILOVER;
-      reason = "Fail over to " + standby + ": " + activeFinding.summary() + " for at least "
-          + spec.settings().holdDown().toSeconds() + " s, and " + standby + " is healthy and ready"
+      reason = "Fail over to " + standby + ": " + activeFinding.summary() + " (confirmed for at least "
+          + spec.settings().holdDown().toSeconds() + " s); " + standby + " is healthy and ready"
           + lag.map(r -> String.format(java.util.Locale.ROOT, " (replication lag %.1f s within the RPO of %d s)",
               r.lagSeconds(), d.rpoSeconds())).orElse("") + ".";
     } else if (activeDown) {
