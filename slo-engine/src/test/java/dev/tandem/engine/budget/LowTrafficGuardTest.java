@@ -11,10 +11,10 @@ class LowTrafficGuardTest {
 
   @ParameterizedTest(name = "{0} bad of {1}: fires={2}")
   @CsvSource({
-      // 3 events: one failure is a 23x burn, not evidence; three of three is.
+      // 3 events: one failure is a 23x burn, not evidence; two are not enough either; three of three are.
       "0, 3, false",
       "1, 3, false",
-      "2, 3, true",
+      "2, 3, false",
       "3, 3, true",
       // 30 events: 1 (3.3%) and 2 (6.7%) could be chance at 1.44%; 3 (10%) is not.
       "1, 30, false",
@@ -30,5 +30,18 @@ class LowTrafficGuardTest {
   })
   void firesOnlyOnEvidence(long bad, long total, boolean fires) {
     assertThat(LowTrafficGuard.exceeds(bad, total, PAGE_THRESHOLD)).isEqualTo(fires);
+  }
+
+  @ParameterizedTest(name = "ticket tier: {0} bad of {1}: fires={2}")
+  @CsvSource({
+      // Against 0.1% errors a single failure is statistically significant; it is still one failure.
+      "1, 3, false",
+      "2, 30, false",
+      "3, 30, true",
+      "4, 3000, false",
+      "12, 3000, true",
+  })
+  void tinyThresholdsStillNeedSeveralErrors(long bad, long total, boolean fires) {
+    assertThat(LowTrafficGuard.exceeds(bad, total, 0.001)).isEqualTo(fires);
   }
 }
