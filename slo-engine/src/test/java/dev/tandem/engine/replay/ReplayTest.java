@@ -1,0 +1,120 @@
+package dev.tandem.engine.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.engine.judge.DomainSpec;
+import dev.tandem.engine.judge.EngineSettings;
+import dev.tandem.engine.judge.EngineSpec;
+import dev.tandem.engine.judge.PathSpec;
+import dev.tandem.engine.judge.VantageSpec;
+import dev.tandem.engine.observation.HeartbeatObservation;
+import dev.tandem.engine.observation.ObservationCodec;
+import dev.tandem.engine.observation.ProbeObservation;
+import dev.tandem.engine.observation.ReplicationObservation;
+import dev.tandem.engine.slo.BudgetingMethod;
+import dev.tandem.engine.slo.Selector;
+import dev.tandem.engine.slo.SloSpec;
+import dev.tandem.engine.slo.SloWindow;
+import dev.tandem.engine.verdict.ObserverIdentity;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReplayTest {
+  private static final List<String> VANTAGES = List.of("ext-1", "in-primary", "in-secondary");
+  private final ObservationCodec codec = new ObservationCodec();
+  private final ObjectMapper json = new ObjectMapper();
+
+  private static EngineSpec spec() {
+    return new EngineSpec(new ObserverIdentity("obs-replay", "outside"), List.of("primary", "secondary"),
+        List.of(new DomainSpec("order-platform", "primary", "secondary", 60, "db.replication.lag",
+            List.of("order-to-invoice"), List.of("journey-availability"))),
+        List.of(new VantageSpec("ext-1", "third-party", "eu"), new VantageSpec("in-primary", "primary", ""),
+            new VantageSpec("in-secondary", "secondary", "")),
+        List.of(new PathSpec("path-a", "primary"), new PathSpec("path-b", "secondary")),
+        new EngineSettings(Duration.ofSeconds(10), Duration.ofSeconds(30), 2, Duration.ofSeconds(60),
+            Duration.ofSeconds(30), Duration.ofSeconds(60)));
+  }
+
+  private static List<SloSpec> slos() {
+    return List.of(new SloSpec("journey-availability", "journey", "orders", SloWindow.rolling(Duration.ofDays(28)),
+        BudgetingMethod.OCCURRENCES, new BigDecimal("0.999"), null, null,
+        new Selector(Selector.Source.PROBE, Map.of(Selector.JOURNEY, "order-to-invoice")), null, null));
+  }
+
+  /** Ten minutes: healthy for four, then the primary fails for every vantage. */
+  private String outageLog() {
+    List<String> lines = new ArrayList<>();
+    Instant t0 = Instant.parse("2026-11-26T10:00:03Z");
+    for (int i = 0; i < 60; i++) {
+      Instant t = t0.plusSeconds(10L * i);
+      boolean down = i >= 24;
+      for (String cloud : List.of("primary", "secondary")) {
+        for (String v : VANTAGES) {
+          boolean bad = down && cloud.equals("primary");
+          lines.add(codec.encode(new ProbeObservation(t, "r" + i + v + cloud, "order-to-invoice", "submit-order",
+              cloud, v, !bad, 30, bad ? "connect refused" : null)));
+        }
+      }
+      if (!down) {
+        lines.add(codec.encode(new HeartbeatObservation(t, "path-a", "primary")));
+      }
+      lines.add(codec.encode(new HeartbeatObservation(t, "path-b", "secondary")));
+      lines.add(codec.encode(new ReplicationObservation(t, "order-platform", "secondary", 3.5)));
+    }
+    return String.join("\n", lines) + "\n";
+  }
+
+  private String replay(String log, List<Replay.Skipped> skipped) throws Exception {
+    StringWriter out = new StringWriter();
+    Replay.Summary s = new Replay(spec(), slos()).run(new BufferedReader(new StringReader(log)), out, n -> { });
+    skipped.addAll(s.skipped());
+    return out.toString();
+  }
+
+  @Test
+  void outageReplaysToFailoverAndPageTier() throws Exception {
+    String out = replay(outageLog(), new ArrayList<>());
+    List<String> recommendations = new ArrayList<>();
+    List<String> alerts = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      JsonNode n = json.readTree(line);
+      if (n.get("type").asText().equals("verdict")) {
+        recommendations.add(n.at("/verdict/recommendation").asText());
+      } else {
+        alerts.add(n.get("tier").asText() + ":" + n.get("firing").asBoolean());
+      }
+    }
+    assertThat(recommendations).containsSubsequence("STAY", "FAILOVER");
+    assertThat(recommendations.get(0)).isEqualTo("STAY");
+    assertThat(alerts).contains("page-fast:true");
+  }
+
+  @Test
+  void sameLogTwiceGivesIdenticalBytes() throws Exception {
+    String log = outageLog();
+    assertThat(replay(log, new ArrayList<>())).isEqualTo(replay(log, new ArrayList<>())).isNotEmpty();
+  }
+
+  @Test
+  void malformedAndOutOfOrderLinesAreReportedWithLineNumbersAndSkipped() throws Exception {
+    String good = codec.encode(new HeartbeatObservation(Instant.parse("2026-11-26T10:00:10Z"), "path-a", "primary"));
+    String earlier = codec.encode(new HeartbeatObservation(Instant.parse("2026-11-26T10:00:05Z"), "path-a", "primary"));
+    String log = good + "\n{not json\n" + earlier + "\n{\"ts\":\"2026-11-26T10:00:11Z\",\"type\":\"mystery\"}\n" + good + "\n";
+    List<Replay.Skipped> skipped = new ArrayList<>();
+    replay(log, skipped);
+    assertThat(skipped).extracting(Replay.Skipped::line).containsExactly(2L, 3L, 4L);
+    assertThat(skipped.get(0).reason()).startsWith("not JSON");
+    assertThat(skipped.get(1).reason()).startsWith("out of order");
+    assertThat(skipped.get(2).reason()).contains("unknown type 'mystery'");
+  }
+}
