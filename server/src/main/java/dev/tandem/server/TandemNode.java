@@ -4,6 +4,8 @@ import dev.tandem.collectors.CumulativeSeries;
 import dev.tandem.collectors.OtlpHttpReceiver;
 import dev.tandem.collectors.PathSettings;
 import dev.tandem.collectors.SpanDeduplicator;
+import dev.tandem.engine.budget.SloEngine;
+import dev.tandem.engine.budget.SloStatus;
 import dev.tandem.engine.judge.EngineSettings;
 import dev.tandem.engine.judge.EngineSpec;
 import dev.tandem.engine.judge.PathSpec;
@@ -11,6 +13,8 @@ import dev.tandem.engine.judge.VantageSpec;
 import dev.tandem.engine.judge.VerdictEngine;
 import dev.tandem.engine.observation.ObservationCodec;
 import dev.tandem.engine.observation.ObservationSink;
+import dev.tandem.engine.observation.ProbeDeduplicator;
+import dev.tandem.engine.slo.SloSpec;
 import dev.tandem.engine.verdict.ObserverIdentity;
 import dev.tandem.engine.verdict.Recommendation;
 import dev.tandem.engine.verdict.Verdict;
@@ -20,6 +24,7 @@ import dev.tandem.server.config.Secret;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.storage.InfluxSink;
 import dev.tandem.server.storage.JsonLinesWriter;
+import dev.tandem.server.storage.SloStateStore;
 import dev.tandem.server.storage.StorageDir;
 import dev.tandem.synthetics.Journey;
 import dev.tandem.synthetics.JourneyRunner;
@@ -53,6 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TandemNode {
   private static final Logger log = LoggerFactory.getLogger(TandemNode.class);
+  /** How often the SLO state is snapshotted; the journal covers the time in between. */
+  static final Duration SNAPSHOT_EVERY = Duration.ofSeconds(60);
 
   /** What the caller may change about a config when starting a node (the demo does). */
   public record Overrides(boolean deferSynthetics, OpenTelemetry probeTelemetry) {
@@ -76,6 +83,10 @@ public final class TandemNode {
   private final Map<String, Integer> pathPorts = new LinkedHashMap<>();
   private final AtomicBoolean ready = new AtomicBoolean();
   private final VerdictEngine engine;
+  private final SloEngine slos;
+  private final ProbeDeduplicator probeDedup = new ProbeDeduplicator(ProbeDeduplicator.DEFAULT_CAPACITY);
+  private SloStateStore sloState;
+  private long snapshotTimer = -1;
   private StorageDir storage;
   private JsonLinesWriter audit;
   private JsonLinesWriter recording;
@@ -86,22 +97,30 @@ public final class TandemNode {
   private int apiPort = -1;
   private long tickTimer = -1;
 
-  private TandemNode(Vertx vertx, TandemConfig config, Map<String, Journey> journeys, Clock clock,
-      Overrides overrides) {
+  private TandemNode(Vertx vertx, TandemConfig config, Map<String, Journey> journeys,
+      List<SloSpec> sloSpecs, Clock clock, Overrides overrides) {
     this.vertx = vertx;
     this.config = config;
     this.journeys = Map.copyOf(journeys);
     this.clock = clock;
     this.overrides = overrides;
     this.engine = VerdictEngine.create(engineSpec(config), clock);
+    this.slos = new SloEngine(sloSpecs, List.copyOf(config.cloudRegions().keySet()), clock);
+    config.maintenance().forEach(m -> slos.addMaintenance(m.window()));
   }
 
   public static TandemNode create(Vertx vertx, TandemConfig config, Map<String, Journey> journeys,
-      Clock clock, Overrides overrides) {
-    return new TandemNode(vertx, config, journeys, clock, overrides);
+      List<SloSpec> sloSpecs, Clock clock, Overrides overrides) {
+    return new TandemNode(vertx, config, journeys, sloSpecs, clock, overrides);
   }
 
-  static EngineSpec engineSpec(TandemConfig c) {
+  /** Starts a node from a validated configuration. */
+  public static TandemNode create(Vertx vertx, dev.tandem.server.config.Validation.Result valid, Clock clock,
+      Overrides overrides) {
+    return create(vertx, valid.config().orElseThrow(), valid.journeys(), valid.sloSpecs(), clock, overrides);
+  }
+
+  public static EngineSpec engineSpec(TandemConfig c) {
     TandemConfig.Engine e = c.engine();
     List<VantageSpec> vantages = c.synthetics().map(TandemConfig.Synthetics::vantages).orElse(List.of());
     List<PathSpec> paths = c.paths().stream().map(p -> new PathSpec(p.id(), p.cloud())).toList();
@@ -114,6 +133,10 @@ public final class TandemNode {
 
   public VerdictEngine engine() {
     return engine;
+  }
+
+  public SloEngine slos() {
+    return slos;
   }
 
   public PrometheusMeterRegistry registry() {
@@ -145,8 +168,14 @@ public final class TandemNode {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
+    try {
+      sloState = SloStateStore.open(storage.resolve("slo-state"), slos, engine);
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
     List<ObservationSink> sinks = new ArrayList<>();
     sinks.add(engine);
+    sinks.add(sloState);
     ObservationCodec codec = new ObservationCodec();
     if (recording != null) {
       JsonLinesWriter rec = recording;
@@ -156,7 +185,7 @@ public final class TandemNode {
       influx = InfluxSink.connect(settings);
       sinks.add(influx);
     });
-    sink = new ObservationFanout(sinks, registry);
+    sink = new ObservationFanout(sinks, registry, probeDedup);
     bindMetrics();
     VerdictJson verdictJson = new VerdictJson(new com.fasterxml.jackson.databind.ObjectMapper());
     engine.addListener((prev, next) -> {
@@ -173,6 +202,10 @@ public final class TandemNode {
         .map(v -> {
           engine.evaluate();
           tickTimer = vertx.setPeriodic(config.engine().tickSeconds() * 1000L, id -> tick());
+          snapshotTimer = vertx.setPeriodic(SNAPSHOT_EVERY.toMillis(), id -> vertx.executeBlocking(() -> {
+            sloState.snapshot();
+            return null;
+          }).onFailure(e -> log.error("SLO state: snapshot failed", e)));
           ready.set(true);
           return this;
         })
@@ -180,6 +213,7 @@ public final class TandemNode {
   }
 
   private void tick() {
+    slos.evaluate();
     List<Verdict> verdicts = engine.evaluate();
     if (influx != null) {
       verdicts.forEach(influx::verdict);
@@ -250,7 +284,7 @@ public final class TandemNode {
   }
 
   private Future<Void> startApi() {
-    api = new ApiServer(vertx, config.api(), engine, registry, clock, ready::get);
+    api = new ApiServer(vertx, config.api(), engine, slos, registry, clock, ready::get);
     return api.start().map(port -> {
       apiPort = port;
       return null;
@@ -275,6 +309,43 @@ public final class TandemNode {
     }
     FunctionCounter.builder("tandem.engine.observations", engine, VerdictEngine::observationCount)
         .description("Observations the engine has judged from").register(registry);
+    FunctionCounter.builder("tandem.probe.duplicates", probeDedup, ProbeDeduplicator::duplicates)
+        .description("Probe step results that arrived more than once (in process and over OTLP)")
+        .register(registry);
+    for (SloSpec spec : slos.specs()) {
+      for (String cloud : config.cloudRegions().keySet()) {
+        Gauge.builder("tandem.slo.error.budget.remaining", slos, e -> sloValue(e, spec.name(), cloud,
+                s -> s.budgetRemaining()))
+            .description("Share of the error budget left in the SLO window (1 = untouched, below 0 = overspent)")
+            .tag("slo", spec.name()).tag("cloud", cloud).register(registry);
+        for (var tier : dev.tandem.engine.budget.BurnRateTier.forPeriod(spec.window().duration())) {
+          for (var window : List.of(tier.longWindow(), tier.shortWindow())) {
+            String w = dev.tandem.engine.budget.Durations.format(window);
+            if (registry.find("tandem.slo.burn.rate").tags("slo", spec.name(), "cloud", cloud, "window", w).gauge() == null) {
+              Gauge.builder("tandem.slo.burn.rate", slos, e -> sloValue(e, spec.name(), cloud,
+                      s -> s.burnRates().getOrDefault(w, Double.NaN)))
+                  .description("Error ratio over the window divided by the error budget")
+                  .tag("slo", spec.name()).tag("cloud", cloud).tag("window", w).register(registry);
+            }
+          }
+          Gauge.builder("tandem.slo.alert.firing", slos, e -> sloValue(e, spec.name(), cloud,
+                  s -> s.tiers().stream().anyMatch(t -> t.name().equals(tier.name()) && t.firing()) ? 1.0 : 0.0))
+              .description("1 while the burn-rate tier fires")
+              .tag("slo", spec.name()).tag("cloud", cloud).tag("tier", tier.name()).tag("severity", tier.severity())
+              .register(registry);
+        }
+      }
+    }
+  }
+
+  private static double sloValue(SloEngine e, String slo, String cloud,
+      java.util.function.ToDoubleFunction<SloStatus> f) {
+    for (SloStatus s : e.current()) {
+      if (s.slo().equals(slo) && s.cloud().equals(cloud)) {
+        return f.applyAsDouble(s);
+      }
+    }
+    return Double.NaN;
   }
 
   private void bindReceiverMetrics() {
@@ -308,6 +379,9 @@ public final class TandemNode {
     if (tickTimer >= 0) {
       vertx.cancelTimer(tickTimer);
     }
+    if (snapshotTimer >= 0) {
+      vertx.cancelTimer(snapshotTimer);
+    }
     List<Future<?>> stops = new ArrayList<>();
     if (scheduler != null) {
       stops.add(scheduler.stop());
@@ -322,6 +396,9 @@ public final class TandemNode {
       }
       if (recording != null) {
         recording.close();
+      }
+      if (sloState != null) {
+        sloState.close();
       }
       if (audit != null) {
         audit.close();

@@ -47,7 +47,7 @@ class DemoEndToEndIT {
   void startDemo() throws Exception {
     Validation.Result loaded = TestConfigs.load(TestConfigs.fastDemo(dir, ""));
     vertx = Vertx.vertx();
-    demo = Demo.start(vertx, loaded.config().get(), loaded.journeys(), Clock.systemUTC(),
+    demo = Demo.start(vertx, loaded.config().get(), loaded.journeys(), loaded.sloSpecs(), Clock.systemUTC(),
         Map.of("primary", 0, "secondary", 0)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     demo.node().engine().addListener((prev, next) -> changes.add(next));
     // Baseline: both clouds healthy, standby ready (its lag arrives over path-b's OTLP).

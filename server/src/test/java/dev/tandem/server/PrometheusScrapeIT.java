@@ -32,7 +32,7 @@ class PrometheusScrapeIT {
     TandemContainers.requireDocker();
     Validation.Result loaded = TestConfigs.load(TestConfigs.fastDemo(dir, ""));
     Vertx vertx = Vertx.vertx();
-    TandemNode node = TandemNode.create(vertx, loaded.config().get(), loaded.journeys(), Clock.systemUTC(),
+    TandemNode node = TandemNode.create(vertx, loaded, Clock.systemUTC(),
         TandemNode.Overrides.deferredSynthetics());
     node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     Path promConfig = dir.resolve("prometheus.yml");

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.engine.budget.MaintenanceWindow;
+import dev.tandem.engine.budget.SloEngine;
+import dev.tandem.engine.budget.SloStatus;
 import dev.tandem.engine.judge.VerdictEngine;
 import dev.tandem.engine.verdict.Verdict;
 import dev.tandem.engine.verdict.VerdictJson;
@@ -43,6 +46,7 @@ public final class ApiServer {
   private final Vertx vertx;
   private final TandemConfig.Api settings;
   private final VerdictEngine engine;
+  private final SloEngine slos;
   private final PrometheusMeterRegistry registry;
   private final Clock clock;
   private final BooleanSupplier ready;
@@ -54,11 +58,12 @@ public final class ApiServer {
 
   private record StreamClient(HttpServerResponse response, Context context) {}
 
-  public ApiServer(Vertx vertx, TandemConfig.Api settings, VerdictEngine engine,
+  public ApiServer(Vertx vertx, TandemConfig.Api settings, VerdictEngine engine, SloEngine slos,
       PrometheusMeterRegistry registry, Clock clock, BooleanSupplier ready) {
     this.vertx = vertx;
     this.settings = settings;
     this.engine = engine;
+    this.slos = slos;
     this.registry = registry;
     this.clock = clock;
     this.ready = ready;
@@ -87,8 +92,12 @@ public final class ApiServer {
     router.put("/api/v1/verdicts/:domain/active")
         .handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
         .handler(this::reportActive);
-    router.get("/api/v1/slos").handler(ctx -> error(ctx, 501,
-        "per-SLO budgets and burn rates are not computed by this build yet"));
+    router.get("/api/v1/slos").handler(this::slos);
+    router.get("/api/v1/maintenance").handler(this::maintenance);
+    router.post("/api/v1/maintenance")
+        .handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
+        .handler(this::addMaintenance);
+    router.delete("/api/v1/maintenance/:id").handler(this::removeMaintenance);
     router.get("/").handler(this::index);
     router.route().last().handler(ctx -> error(ctx, 404, "no such resource: " + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed here"));
@@ -209,6 +218,115 @@ public final class ApiServer {
     log.info("failover controller reports {} now active on {}", domain, cloud.asText());
     engine.evaluate();
     oneVerdict(ctx);
+  }
+
+  private void slos(RoutingContext ctx) {
+    ObjectNode body = json.createObjectNode();
+    body.put("generatedAt", clock.instant().toString());
+    ArrayNode list = body.putArray("slos");
+    List<SloStatus> statuses = slos.current().isEmpty() ? slos.evaluate() : slos.current();
+    for (SloStatus s : statuses) {
+      ObjectNode n = list.addObject();
+      n.put("slo", s.slo());
+      n.put("cloud", s.cloud());
+      n.put("objective", Double.parseDouble(s.objective()));
+      n.put("window", s.window());
+      n.put("budgetingMethod", s.method());
+      if (s.sli() == null) {
+        n.putNull("sli");
+      } else {
+        n.put("sli", s.sli());
+      }
+      n.put("good", s.good());
+      n.put("total", s.total());
+      ObjectNode budget = n.putObject("errorBudget");
+      budget.put("remaining", s.budgetRemaining());
+      budget.put("remainingEvents", s.budgetRemainingEvents());
+      budget.put("excludedByMaintenance", s.excluded());
+      ObjectNode burn = n.putObject("burnRates");
+      s.burnRates().forEach(burn::put);
+      ArrayNode tiers = n.putArray("alerts");
+      for (SloStatus.TierState t : s.tiers()) {
+        ObjectNode a = tiers.addObject();
+        a.put("tier", t.name());
+        a.put("severity", t.severity());
+        a.put("long", t.longWindow());
+        a.put("short", t.shortWindow());
+        a.put("factor", t.factor());
+        a.put("errorRatioThreshold", t.threshold());
+        a.put("longBurnRate", t.longBurn());
+        a.put("shortBurnRate", t.shortBurn());
+        a.put("firing", t.firing());
+      }
+      ArrayNode firing = n.putArray("firing");
+      s.firing().forEach(t -> firing.add(t.name()));
+      if (s.timeToExhaustion() == null) {
+        n.putNull("timeToExhaustion");
+      } else {
+        n.put("timeToExhaustion", s.timeToExhaustion().toString());
+      }
+    }
+    sendJson(ctx, 200, body);
+  }
+
+  private void maintenance(RoutingContext ctx) {
+    ObjectNode body = json.createObjectNode();
+    ArrayNode list = body.putArray("maintenance");
+    for (MaintenanceWindow m : slos.maintenance()) {
+      ObjectNode n = list.addObject();
+      n.put("id", m.id());
+      if (m.slo() != null) {
+        n.put("slo", m.slo());
+      }
+      if (m.cloud() != null) {
+        n.put("cloud", m.cloud());
+      }
+      n.put("start", m.start().toString());
+      n.put("end", m.end().toString());
+      n.put("reason", m.reason());
+    }
+    sendJson(ctx, 200, body);
+  }
+
+  private void addMaintenance(RoutingContext ctx) {
+    JsonNode body;
+    try {
+      body = json.readTree(ctx.body().asString());
+    } catch (Exception e) {
+      body = null;
+    }
+    String usage = "body must be JSON like {\"start\": \"2026-11-26T22:00:00Z\", \"end\": \"2026-11-26T23:00:00Z\","
+        + " \"slo\": \"optional\", \"cloud\": \"optional\", \"reason\": \"...\"}";
+    if (body == null || !body.isObject() || !body.hasNonNull("start") || !body.hasNonNull("end")) {
+      error(ctx, 400, usage);
+      return;
+    }
+    try {
+      String id = body.hasNonNull("id") ? body.get("id").asText() : "mw-" + java.util.UUID.randomUUID();
+      String slo = body.hasNonNull("slo") ? body.get("slo").asText() : null;
+      if (slo != null && slos.specs().stream().noneMatch(s -> s.name().equals(slo))) {
+        error(ctx, 400, "unknown SLO '" + slo + "'");
+        return;
+      }
+      MaintenanceWindow m = new MaintenanceWindow(id, slo,
+          body.hasNonNull("cloud") ? body.get("cloud").asText() : null,
+          java.time.OffsetDateTime.parse(body.get("start").asText()).toInstant(),
+          java.time.OffsetDateTime.parse(body.get("end").asText()).toInstant(),
+          body.hasNonNull("reason") ? body.get("reason").asText() : "");
+      slos.addMaintenance(m);
+      log.info("maintenance window {} added: {} to {} ({})", m.id(), m.start(), m.end(), m.reason());
+      sendJson(ctx, 201, json.createObjectNode().put("id", m.id()));
+    } catch (java.time.format.DateTimeParseException | IllegalArgumentException e) {
+      error(ctx, 400, e.getMessage() + "; " + usage);
+    }
+  }
+
+  private void removeMaintenance(RoutingContext ctx) {
+    if (slos.removeMaintenance(ctx.pathParam("id"))) {
+      ctx.response().setStatusCode(204).end();
+    } else {
+      error(ctx, 404, "no maintenance window '" + ctx.pathParam("id") + "'");
+    }
   }
 
   private void stream(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.tandem.server.cli;
 
+import dev.tandem.engine.replay.Replay;
 import dev.tandem.engine.yaml.Problem;
 import dev.tandem.server.TandemNode;
 import dev.tandem.server.config.ConfigLoader;
@@ -72,10 +73,7 @@ public final class Cli {
         case "sim":
           return sim(Args.parse(rest, Set.of("port")));
         case "replay":
-          Args.parse(rest, Set.of("config", "input", "output"));
-          err.println("tandem: replay is not available in this build yet: it needs the SLO engine's"
-              + " budgets and burn rates (issue 3)");
-          return USAGE;
+          return replay(Args.parse(rest, Set.of("config", "input", "output")));
         case "rules":
           Args.parse(rest, Set.of("config", "output"));
           err.println("tandem: rules is not available in this build yet: Prometheus rule generation"
@@ -102,7 +100,7 @@ public final class Cli {
             + String.join(", ", Scenario.ids()),
         "  run --config FILE                      production mode: the roles the config asks for",
         "  validate --config FILE                 check the config and every SLO and journey file it names",
-        "  replay --config FILE --input OBS.jsonl [--output OUT.jsonl]   (not in this build yet)",
+        "  replay --config FILE --input OBS.jsonl [--output OUT.jsonl]   the engine over a recorded log",
         "  rules --config FILE --output DIR       (not in this build yet)",
         "  sim [--port N]                         the distribution platform simulator alone",
         "");
@@ -120,6 +118,59 @@ public final class Cli {
         + " path(s), " + result.journeys().size() + " journey(s), " + result.slos().names("SLO").size()
         + " SLO(s))");
     return OK;
+  }
+
+  private int replay(Args args) throws UsageException {
+    Path configFile = Path.of(args.require("config"));
+    Path input = Path.of(args.require("input"));
+    Optional<Path> output = args.get("output").map(Path::of);
+    Validation.Result result = Validation.check(configFile, new ConfigLoader(env));
+    if (!result.ok()) {
+      printProblems(result);
+      return INVALID_INPUT;
+    }
+    if (!Files.isReadable(input)) {
+      err.println(input + ": cannot read the observation log");
+      return INVALID_INPUT;
+    }
+    Replay replay = new Replay(TandemNode.engineSpec(result.config().get()), result.sloSpecs());
+    long size;
+    try {
+      size = Files.size(input);
+    } catch (IOException e) {
+      size = 0;
+    }
+    boolean terminal = System.console() != null && output.isPresent();
+    long total = Math.max(1, size);
+    long started = System.nanoTime();
+    Replay.Summary summary;
+    try (java.io.BufferedReader in = Files.newBufferedReader(input, java.nio.charset.StandardCharsets.UTF_8);
+         java.io.Writer out = output.isPresent()
+             ? Files.newBufferedWriter(output.get(), java.nio.charset.StandardCharsets.UTF_8)
+             : new java.io.BufferedWriter(new java.io.OutputStreamWriter(this.out, java.nio.charset.StandardCharsets.UTF_8))) {
+      summary = replay.run(in, out, chars -> {
+        if (terminal) {
+          int pct = (int) Math.min(100, chars * 100 / total);
+          String bar = "#".repeat(pct / 4) + " ".repeat(25 - pct / 4);
+          err.print("\r[" + bar + "] " + pct + "%");
+        }
+      });
+    } catch (IOException e) {
+      err.println("tandem replay: " + describe(e));
+      return INVALID_INPUT;
+    }
+    if (terminal) {
+      err.println();
+    }
+    for (Replay.Skipped s : summary.skipped()) {
+      err.println(s.line() < 0 ? input + ": " + s.reason() : input + ":" + s.line() + ": " + s.reason() + " (skipped)");
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    err.printf(java.util.Locale.ROOT, "replayed %d observations (%d lines, %d skipped) in %.2f s: %d verdict changes,"
+            + " %d SLO alert changes%n", summary.observations(), summary.lines(),
+        summary.skippedCount(), seconds, summary.verdictChanges(),
+        summary.sloAlertChanges());
+    return summary.skipped().isEmpty() ? OK : INVALID_INPUT;
   }
 
   private void printProblems(Validation.Result result) {
@@ -158,7 +209,8 @@ public final class Cli {
     Vertx vertx = Vertx.vertx();
     Demo demo;
     try {
-      demo = await(Demo.start(vertx, config, result.journeys(), Clock.systemUTC(), Demo.portsFromTargets(config)));
+      demo = await(Demo.start(vertx, config, result.journeys(), result.sloSpecs(), Clock.systemUTC(),
+          Demo.portsFromTargets(config)));
     } catch (Exception e) {
       err.println("tandem demo: cannot start: " + describe(e));
       vertx.close();
@@ -215,8 +267,7 @@ public final class Cli {
     }
     TandemConfig config = result.config().get();
     Vertx vertx = Vertx.vertx();
-    TandemNode node = TandemNode.create(vertx, config, result.journeys(), Clock.systemUTC(),
-        TandemNode.Overrides.none());
+    TandemNode node = TandemNode.create(vertx, result, Clock.systemUTC(), TandemNode.Overrides.none());
     try {
       await(node.start());
     } catch (Exception e) {

@@ -259,9 +259,41 @@ public final class ConfigLoader {
       return p;
     });
 
+    List<TandemConfig.Maintenance> maintenance = new ArrayList<>();
+    for (YamlNode n : top.list("maintenance")) {
+      YamlMap m = n.asMap("a maintenance window");
+      String id = m.string("id", "maintenance-" + (maintenance.size() + 1));
+      String slo = m.string("slo").orElse(null);
+      String cloud = m.string("cloud").orElse(null);
+      m.get("cloud").ifPresent(c -> checkCloud(c, cloud, clouds, "cloud", false));
+      java.time.Instant start = m.require("start").flatMap(v -> instant(v)).orElse(null);
+      java.time.Instant end = m.require("end").flatMap(v -> instant(v)).orElse(null);
+      String reason = m.string("reason", "");
+      m.rejectUnknown();
+      if (start != null && end != null) {
+        if (!end.isAfter(start)) {
+          m.get("end").get().problem("end must be after start");
+        } else {
+          maintenance.add(new TandemConfig.Maintenance(
+              new dev.tandem.engine.budget.MaintenanceWindow(id, slo, cloud, start, end, reason), n.location()));
+        }
+      }
+    }
+
     top.rejectUnknown();
     return Optional.of(new TandemConfig(absolute, observer, regions, domains, paths, synthetics,
-        sloFiles, engine, pagerDuty, storage, api, recording, references));
+        sloFiles, engine, pagerDuty, storage, api, recording, references, maintenance));
+  }
+
+  private static Optional<java.time.Instant> instant(YamlNode n) {
+    return n.asString("a time").flatMap(text -> {
+      try {
+        return Optional.of(java.time.OffsetDateTime.parse(text.trim()).toInstant());
+      } catch (java.time.format.DateTimeParseException e) {
+        n.problem("'" + text + "' is not an RFC 3339 time such as 2026-11-26T22:00:00Z");
+        return Optional.empty();
+      }
+    });
   }
 
   private static List<String> references(YamlMap m, String key, String kind,

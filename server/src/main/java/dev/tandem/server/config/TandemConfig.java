@@ -14,7 +14,11 @@ import java.util.Optional;
 public record TandemConfig(Path file, Observer observer, Map<String, String> cloudRegions,
     List<DomainSpec> domains, List<PathConfig> paths, Optional<Synthetics> synthetics,
     List<Path> sloFiles, Engine engine, Optional<PagerDuty> pagerDuty, Storage storage, Api api,
-    Optional<Path> recording, List<Reference> references) {
+    Optional<Path> recording, List<Reference> references, List<Maintenance> maintenance) {
+
+  /** A configured maintenance window and where it stands. */
+  public record Maintenance(dev.tandem.engine.budget.MaintenanceWindow window,
+      dev.tandem.engine.yaml.SourceLocation at) {}
 
   /** A name the config uses that must exist elsewhere (a journey or an SLO), and where it stands. */
   public record Reference(String kind, String name, dev.tandem.engine.yaml.SourceLocation at) {}
@@ -45,22 +49,22 @@ public record TandemConfig(Path file, Observer observer, Map<String, String> clo
         new Otlp(p.otlp().host(), 0, 0), p.tokens())).toList();
     return new TandemConfig(file, observer, cloudRegions, domains, ephemeral, synthetics, sloFiles, engine,
         pagerDuty, storage, new Api(api.host(), 0, api.readTokens(), api.adminTokens()), recording,
-        references);
+        references, maintenance);
   }
 
   public TandemConfig withStorageDir(Path dir) {
     return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
-        pagerDuty, new Storage(dir, storage.influx()), api, recording, references);
+        pagerDuty, new Storage(dir, storage.influx()), api, recording, references, maintenance);
   }
 
   public TandemConfig withInflux(Influx influx) {
     return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
-        pagerDuty, new Storage(storage.dir(), Optional.of(influx)), api, recording, references);
+        pagerDuty, new Storage(storage.dir(), Optional.of(influx)), api, recording, references, maintenance);
   }
 
   public TandemConfig withApiPort(int port) {
     return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
         pagerDuty, storage, new Api(api.host(), port, api.readTokens(), api.adminTokens()), recording,
-        references);
+        references, maintenance);
   }
 }

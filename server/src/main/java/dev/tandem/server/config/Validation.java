@@ -1,6 +1,7 @@
 package dev.tandem.server.config;
 
-import dev.tandem.engine.slo.OpenSloIndex;
+import dev.tandem.engine.slo.OpenSloCatalog;
+import dev.tandem.engine.slo.SloSpec;
 import dev.tandem.engine.yaml.Problems;
 import dev.tandem.engine.yaml.SourceLocation;
 import dev.tandem.synthetics.Journey;
@@ -19,7 +20,7 @@ import java.util.Set;
 public final class Validation {
   /** The result: the config (when it could be read), its journeys and SLO index, and all problems. */
   public record Result(Optional<TandemConfig> config, Map<String, Journey> journeys,
-      OpenSloIndex slos, Problems problems) {
+      OpenSloCatalog slos, List<SloSpec> sloSpecs, Problems problems) {
     public boolean ok() {
       return problems.isEmpty() && config.isPresent();
     }
@@ -31,9 +32,10 @@ public final class Validation {
     Problems problems = new Problems();
     Optional<TandemConfig> config = loader.read(configFile, problems);
     Map<String, Journey> journeys = new LinkedHashMap<>();
-    OpenSloIndex slos = OpenSloIndex.read(config.map(TandemConfig::sloFiles).orElse(List.of()), problems);
+    OpenSloCatalog slos = OpenSloCatalog.read(config.map(TandemConfig::sloFiles).orElse(List.of()), problems);
+    List<SloSpec> specs = slos.compile(problems);
     if (config.isEmpty()) {
-      return new Result(config, journeys, slos, problems);
+      return new Result(config, journeys, slos, specs, problems);
     }
     Map<String, Path> journeyFiles = new LinkedHashMap<>();
     for (Path file : config.get().synthetics().map(TandemConfig.Synthetics::journeyFiles).orElse(List.of())) {
@@ -59,6 +61,12 @@ public final class Validation {
             + (sloNames.isEmpty() ? "" : " (defined: " + String.join(", ", sloNames) + ")"));
       }
     }
-    return new Result(config, journeys, slos, problems);
+    for (var m : config.get().maintenance()) {
+      if (m.window().slo() != null && !sloNames.contains(m.window().slo())) {
+        problems.add(m.at(), "maintenance window '" + m.window().id() + "' names unknown SLO '"
+            + m.window().slo() + "'");
+      }
+    }
+    return new Result(config, journeys, slos, specs, problems);
   }
 }

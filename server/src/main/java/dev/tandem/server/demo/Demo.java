@@ -1,6 +1,7 @@
 package dev.tandem.server.demo;
 
 import dev.tandem.engine.judge.DomainSpec;
+import dev.tandem.engine.slo.SloSpec;
 import dev.tandem.server.TandemNode;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.sim.CloudSettings;
@@ -34,11 +35,11 @@ public final class Demo {
   private PlatformSimulator sim;
   private long scenarioTimer = -1;
 
-  private Demo(Vertx vertx, TandemConfig config, Map<String, Journey> journeys, Clock clock) {
+  private Demo(Vertx vertx, TandemConfig config, Map<String, Journey> journeys, List<SloSpec> slos, Clock clock) {
     this.vertx = vertx;
     this.config = config;
     this.clock = clock;
-    this.node = TandemNode.create(vertx, config, journeys, clock, TandemNode.Overrides.deferredSynthetics());
+    this.node = TandemNode.create(vertx, config, journeys, slos, clock, TandemNode.Overrides.deferredSynthetics());
   }
 
   /**
@@ -48,8 +49,8 @@ public final class Demo {
    * @param simPorts listen ports per cloud for the simulator; 0 lets the OS choose
    */
   public static Future<Demo> start(Vertx vertx, TandemConfig config, Map<String, Journey> journeys,
-      Clock clock, Map<String, Integer> simPorts) {
-    Demo demo = new Demo(vertx, config, journeys, clock);
+      List<SloSpec> slos, Clock clock, Map<String, Integer> simPorts) {
+    Demo demo = new Demo(vertx, config, journeys, slos, clock);
     return demo.node.start()
         .compose(n -> demo.startSim(simPorts))
         .compose(v -> demo.node.startSynthetics(demo.simTargets()))

@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.engine.budget.SloEngine;
 import dev.tandem.engine.judge.DomainSpec;
+import dev.tandem.engine.observation.TelemetryObservation;
+import dev.tandem.engine.slo.BudgetingMethod;
+import dev.tandem.engine.slo.Selector;
+import dev.tandem.engine.slo.SloSpec;
+import dev.tandem.engine.slo.SloWindow;
+import java.math.BigDecimal;
+import java.util.Map;
 import dev.tandem.engine.judge.EngineSettings;
 import dev.tandem.engine.judge.EngineSpec;
 import dev.tandem.engine.judge.PathSpec;
@@ -36,6 +44,7 @@ class ApiServerTest {
   private final ObjectMapper json = new ObjectMapper();
   private Vertx vertx;
   private VerdictEngine engine;
+  private SloEngine slos;
   private ApiServer api;
   private int port;
 
@@ -50,8 +59,15 @@ class ApiServerTest {
         new EngineSettings(Duration.ofSeconds(10), Duration.ofSeconds(30), 1, Duration.ofSeconds(60),
             Duration.ofSeconds(30), Duration.ofSeconds(60))), clock);
     engine.evaluate();
+    slos = new SloEngine(List.of(new SloSpec("orders", "orders", "orders", SloWindow.rolling(Duration.ofDays(28)),
+        BudgetingMethod.OCCURRENCES, new BigDecimal("0.999"), null, null,
+        new Selector(Selector.Source.SPAN, Map.of(Selector.SERVICE, "order-service")), null, null)),
+        List.of("primary", "secondary"), clock);
+    slos.accept(new TelemetryObservation(clock.instant(), "path-a", "primary", "order-service", "POST /orders",
+        "span", 9_990, 10_000));
     api = new ApiServer(vertx, new TandemConfig.Api("127.0.0.1", 0, List.of(new Secret("reader")),
-        List.of(new Secret("admin"))), engine, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock, () -> true);
+        List.of(new Secret("admin"))), engine, slos, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock,
+        () -> true);
     port = api.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
@@ -103,6 +119,42 @@ class ApiServerTest {
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(json.readTree(ok.body()).at("/clouds/secondary/role").asText()).isEqualTo("active");
     assertThat(engine.activeCloud("order-platform")).isEqualTo("secondary");
+  }
+
+  @Test
+  void slosShowBudgetBurnRatesAndTiersPerCloud() throws Exception {
+    HttpResponse<String> r = send("GET", "/api/v1/slos", "reader", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode list = json.readTree(r.body()).get("slos");
+    assertThat(list).hasSize(2);
+    JsonNode primary = list.get(0);
+    assertThat(primary.get("slo").asText()).isEqualTo("orders");
+    assertThat(primary.get("cloud").asText()).isEqualTo("primary");
+    assertThat(primary.get("objective").asDouble()).isEqualTo(0.999);
+    assertThat(primary.get("window").asText()).isEqualTo("28d rolling");
+    assertThat(primary.get("sli").asDouble()).isEqualTo(0.999);
+    assertThat(primary.at("/errorBudget/remaining").asDouble()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(primary.at("/burnRates/1h").asDouble()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(primary.get("alerts")).hasSize(4);
+    assertThat(primary.at("/alerts/0/factor").asText()).isEqualTo("13.44");
+    assertThat(list.get(1).get("sli").isNull()).isTrue();
+  }
+
+  @Test
+  void maintenanceWindowsAreAddedByAdminsAndListed() throws Exception {
+    String body = "{\"id\":\"mw-db\",\"slo\":\"orders\",\"start\":\"2026-11-26T22:00:00Z\","
+        + "\"end\":\"2026-11-26T23:00:00Z\",\"reason\":\"database upgrade\"}";
+    assertThat(send("POST", "/api/v1/maintenance", "reader", body).statusCode()).isEqualTo(403);
+    assertThat(send("POST", "/api/v1/maintenance", "admin", "{\"start\":\"yesterday\",\"end\":\"today\"}")
+        .statusCode()).isEqualTo(400);
+    assertThat(send("POST", "/api/v1/maintenance", "admin", body.replace("orders", "nope")).statusCode())
+        .isEqualTo(400);
+    assertThat(send("POST", "/api/v1/maintenance", "admin", body).statusCode()).isEqualTo(201);
+    JsonNode listed = json.readTree(send("GET", "/api/v1/maintenance", "reader", null).body());
+    assertThat(listed.at("/maintenance/0/id").asText()).isEqualTo("mw-db");
+    assertThat(listed.at("/maintenance/0/reason").asText()).isEqualTo("database upgrade");
+    assertThat(send("DELETE", "/api/v1/maintenance/mw-db", "admin", null).statusCode()).isEqualTo(204);
+    assertThat(slos.maintenance()).isEmpty();
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,9 +74,28 @@ class CliTest {
   }
 
   @Test
+  void replayWritesVerdictsAndReportsBadLinesByNumber() throws Exception {
+    Path log = dir.resolve("obs.jsonl");
+    Files.writeString(log, String.join("\n",
+        "{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"heartbeat\",\"path\":\"path-a\",\"cloud\":\"primary\"}",
+        "{\"ts\":\"2026-11-26T10:00:01Z\",\"type\":\"probe\",\"run\":\"r1\",\"journey\":\"order-to-invoice\","
+            + "\"step\":\"submit-order\",\"cloud\":\"primary\",\"vantage\":\"ext-1\",\"ok\":true,\"latencyMs\":84}",
+        "garbage",
+        "{\"ts\":\"2026-11-26T09:00:00Z\",\"type\":\"heartbeat\",\"path\":\"path-a\",\"cloud\":\"primary\"}",
+        "{\"ts\":\"2026-11-26T10:00:30Z\",\"type\":\"heartbeat\",\"path\":\"path-b\",\"cloud\":\"secondary\"}"));
+    Path out = dir.resolve("out.jsonl");
+    int code = run("replay", "--config", TestConfigs.DEMO.resolve("tandem.yaml").toString(), "--input", log.toString(),
+        "--output", out.toString());
+    assertThat(code).isEqualTo(Cli.INVALID_INPUT);
+    assertThat(err()).contains(log + ":3: not JSON").contains(log + ":4: out of order")
+        .contains("replayed 3 observations (5 lines, 2 skipped)");
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).isNotEmpty().allMatch(l -> l.contains("\"type\":\"verdict\""));
+    assertThat(lines.get(0)).contains("\"ts\":\"2026-11-26T10:00:00Z\"");
+  }
+
+  @Test
   void commandsOfLaterMilestonesSayWhatIsMissing() {
-    assertThat(run("replay", "--config", "x.yaml", "--input", "obs.jsonl")).isEqualTo(Cli.USAGE);
-    assertThat(err()).contains("replay is not available in this build yet");
     assertThat(run("rules", "--config", "x.yaml", "--output", "out")).isEqualTo(Cli.USAGE);
     assertThat(err()).contains("rules is not available in this build yet");
   }

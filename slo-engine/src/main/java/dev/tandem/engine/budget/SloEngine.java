@@ -35,6 +35,7 @@ public final class SloEngine implements ObservationSink {
   private final List<SloSpec> specs;
   private final List<MaintenanceWindow> maintenance = new CopyOnWriteArrayList<>();
   private final List<Consumer<SloAlertChange>> listeners = new CopyOnWriteArrayList<>();
+  private volatile List<SloStatus> latest = List.of();
   private long unmatched;
   private long foreignCloud;
 
@@ -102,7 +103,7 @@ public final class SloEngine implements ObservationSink {
       route(source + "*", t.cloud(), t.ts(), now, s -> matches(s.selector(), t),
           s -> new long[] {t.good(), t.total()});
     } else if (o instanceof SliObservation sli) {
-      route("sli|*", sli.cloud(), sli.ts(), now, s -> s.name().equals(sli.slo()),
+      route("sli|*", sli.cloud(), sli.ts(), now, s -> sli.slo().equals(sloOf(s)),
           s -> new long[] {sli.good(), sli.total()});
     }
   }
@@ -141,6 +142,12 @@ public final class SloEngine implements ObservationSink {
     return false;
   }
 
+  /** The SLO an {@code sli} sample names: the document's name, shared by all its objectives. */
+  private static String sloOf(SloSpec s) {
+    String named = s.selector().filter(Selector.SLO);
+    return named != null ? named : s.name();
+  }
+
   private static long[] counts(SloSpec s, ProbeObservation p) {
     boolean good = p.ok() && (s.latencyThresholdMs() == null || p.latencyMs() < s.latencyThresholdMs());
     return new long[] {good ? 1 : 0, 1};
@@ -172,10 +179,16 @@ public final class SloEngine implements ObservationSink {
         out.add(s.status(now, changes));
       }
     }
+    latest = List.copyOf(out);
     for (SloAlertChange c : changes) {
       listeners.forEach(l -> l.accept(c));
     }
     return out;
+  }
+
+  /** The statuses of the latest {@link #evaluate()}; empty before the first. */
+  public List<SloStatus> current() {
+    return latest;
   }
 
   public synchronized Optional<SloStatus> status(String slo, String cloud) {

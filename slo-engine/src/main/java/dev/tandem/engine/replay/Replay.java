@@ -30,7 +30,8 @@ public final class Replay {
   public record Skipped(long line, String reason) {}
 
   /** What a replay did. */
-  public record Summary(long lines, long observations, List<Skipped> skipped, long verdictChanges,
+  public record Summary(long lines, long observations, List<Skipped> skipped, long skippedCount,
+      long verdictChanges,
       long sloAlertChanges, Instant first, Instant last) {}
 
   /** At most this many skipped lines are kept for the report; the count goes on. */
@@ -133,7 +134,7 @@ public final class Replay {
     List<Skipped> report = skippedCount > skipped.size()
         ? append(skipped, new Skipped(-1, (skippedCount - skipped.size()) + " more lines skipped"))
         : skipped;
-    return new Summary(lines, observations, report, verdictChanges, alertChanges, first, last);
+    return new Summary(lines, observations, report, skippedCount, verdictChanges, alertChanges, first, last);
   }
 
   private static List<Skipped> append(List<Skipped> list, Skipped extra) {

@@ -25,6 +25,8 @@ public record Selector(Source source, Map<String, String> filters) {
   public static final String VANTAGE = "vantage";
   public static final String SERVICE = "service";
   public static final String OPERATION = "operation";
+  /** For {@code sli}: the SLO whose pre-computed observations count (the OpenSLO SLO's name). */
+  public static final String SLO = "slo";
 
   public Selector {
     Objects.requireNonNull(source, "source");
