@@ -30,7 +30,20 @@ import java.util.function.Consumer;
 public final class SloEngine implements ObservationSink {
   private final Clock clock;
   private final Set<String> clouds;
-  private final Map<String, List<SloSpec>> index = new HashMap<>();
+  /** An SLO and its series per cloud: what an index entry points to. */
+  private static final class Route {
+    final SloSpec spec;
+    final Map<String, SloSeries> byCloud = new HashMap<>();
+
+    Route(SloSpec spec) {
+      this.spec = spec;
+    }
+  }
+
+  private final Map<String, List<Route>> probeIndex = new HashMap<>();
+  private final Map<String, List<Route>> spanIndex = new HashMap<>();
+  private final Map<String, List<Route>> histogramIndex = new HashMap<>();
+  private final List<Route> sliRoutes = new ArrayList<>();
   private final Map<String, SloSeries> series = new LinkedHashMap<>();
   private final List<SloSpec> specs;
   private final List<MaintenanceWindow> maintenance = new CopyOnWriteArrayList<>();
@@ -44,23 +57,27 @@ public final class SloEngine implements ObservationSink {
     this.clouds = Set.copyOf(clouds);
     this.clock = clock;
     for (SloSpec s : specs) {
-      index.computeIfAbsent(key(s.selector()), k -> new ArrayList<>()).add(s);
+      Route route = new Route(s);
       for (String cloud : clouds) {
-        series.put(s.name() + "\u0000" + cloud, new SloSeries(s, cloud));
+        SloSeries one = new SloSeries(s, cloud);
+        series.put(s.name() + "\u0000" + cloud, one);
+        route.byCloud.put(cloud, one);
       }
-    }
-  }
-
-  private static String key(Selector s) {
-    switch (s.source()) {
-      case PROBE:
-        return "probe|" + orStar(s.filter(Selector.JOURNEY));
-      case SPAN:
-        return "span|" + orStar(s.filter(Selector.SERVICE));
-      case HISTOGRAM:
-        return "histogram|" + orStar(s.filter(Selector.SERVICE));
-      default:
-        return "sli|*";
+      Selector sel = s.selector();
+      switch (sel.source()) {
+        case PROBE:
+          probeIndex.computeIfAbsent(orStar(sel.filter(Selector.JOURNEY)), k -> new ArrayList<>()).add(route);
+          break;
+        case SPAN:
+          spanIndex.computeIfAbsent(orStar(sel.filter(Selector.SERVICE)), k -> new ArrayList<>()).add(route);
+          break;
+        case HISTOGRAM:
+          histogramIndex.computeIfAbsent(orStar(sel.filter(Selector.SERVICE)), k -> new ArrayList<>()).add(route);
+          break;
+        default:
+          sliRoutes.add(route);
+          break;
+      }
     }
   }
 
@@ -93,44 +110,61 @@ public final class SloEngine implements ObservationSink {
   public synchronized void accept(Observation o) {
     Instant now = clock.instant();
     if (o instanceof ProbeObservation p) {
-      route("probe|" + p.journey(), p.cloud(), p.ts(), now, s -> matches(s.selector(), p),
-          s -> counts(s, p));
-      route("probe|*", p.cloud(), p.ts(), now, s -> matches(s.selector(), p), s -> counts(s, p));
+      probe(probeIndex.get(p.journey()), p, now);
+      probe(probeIndex.get("*"), p, now);
     } else if (o instanceof TelemetryObservation t) {
-      String source = "span".equals(t.source()) ? "span|" : "histogram|";
-      route(source + t.service(), t.cloud(), t.ts(), now, s -> matches(s.selector(), t),
-          s -> new long[] {t.good(), t.total()});
-      route(source + "*", t.cloud(), t.ts(), now, s -> matches(s.selector(), t),
-          s -> new long[] {t.good(), t.total()});
+      Map<String, List<Route>> index = "span".equals(t.source()) ? spanIndex : histogramIndex;
+      telemetry(index.get(t.service()), t, now);
+      telemetry(index.get("*"), t, now);
     } else if (o instanceof SliObservation sli) {
-      route("sli|*", sli.cloud(), sli.ts(), now, s -> sli.slo().equals(sloOf(s)),
-          s -> new long[] {sli.good(), sli.total()});
+      for (Route r : sliRoutes) {
+        if (sli.slo().equals(sloOf(r.spec))) {
+          count(r, sli.cloud(), sli.ts(), now, sli.good(), sli.total());
+        } else {
+          unmatched++;
+        }
+      }
     }
   }
 
-  private void route(String key, String cloud, Instant at, Instant now,
-      java.util.function.Predicate<SloSpec> match, java.util.function.Function<SloSpec, long[]> counts) {
-    List<SloSpec> candidates = index.get(key);
-    if (candidates == null) {
+  private void probe(List<Route> routes, ProbeObservation p, Instant now) {
+    if (routes == null) {
       return;
     }
-    if (!clouds.contains(cloud)) {
+    for (Route r : routes) {
+      if (matches(r.spec.selector(), p)) {
+        long[] c = counts(r.spec, p);
+        count(r, p.cloud(), p.ts(), now, c[0], c[1]);
+      } else {
+        unmatched++;
+      }
+    }
+  }
+
+  private void telemetry(List<Route> routes, TelemetryObservation t, Instant now) {
+    if (routes == null) {
+      return;
+    }
+    for (Route r : routes) {
+      if (matches(r.spec.selector(), t)) {
+        count(r, t.cloud(), t.ts(), now, t.good(), t.total());
+      } else {
+        unmatched++;
+      }
+    }
+  }
+
+  private void count(Route r, String cloud, Instant at, Instant now, long good, long total) {
+    SloSeries s = r.byCloud.get(cloud);
+    if (s == null) {
       foreignCloud++;
       return;
     }
-    for (SloSpec s : candidates) {
-      if (!match.test(s)) {
-        unmatched++;
-        continue;
-      }
-      SloSeries series = this.series.get(s.name() + "\u0000" + cloud);
-      if (inMaintenance(s.name(), cloud, at)) {
-        series.excluded++;
-        continue;
-      }
-      long[] c = counts.apply(s);
-      series.add(at, c[0], c[1], now);
+    if (!maintenance.isEmpty() && inMaintenance(r.spec.name(), cloud, at)) {
+      s.excluded++;
+      return;
     }
+    s.add(at, good, total, now);
   }
 
   private boolean inMaintenance(String slo, String cloud, Instant at) {

@@ -17,7 +17,7 @@ final class ProbeLedger {
   static final int MAX_SERIES = 10_000;
   private static final int BUCKETS = 30;
 
-  private record Key(String journey, String step, String cloud, String vantage) {}
+  private record Key(String journey, String step) {}
 
   private static final class Series {
     final BucketRing ring;
@@ -55,7 +55,9 @@ final class ProbeLedger {
   }
 
   private final long windowMillis;
-  private final Map<Key, Series> series = new HashMap<>();
+  /** Series by cloud, then vantage: the classifier reads one cloud x vantage at a time. */
+  private final Map<String, Map<String, Map<Key, Series>>> series = new HashMap<>();
+  private int count;
   private long dropped;
   private long late;
 
@@ -64,15 +66,18 @@ final class ProbeLedger {
   }
 
   void add(ProbeObservation p, Instant now) {
-    Key key = new Key(p.journey(), p.step(), p.cloud(), p.vantage());
-    Series s = series.get(key);
+    Key key = new Key(p.journey(), p.step());
+    Map<Key, Series> steps = series.computeIfAbsent(p.cloud(), c -> new HashMap<>())
+        .computeIfAbsent(p.vantage(), v -> new HashMap<>());
+    Series s = steps.get(key);
     if (s == null) {
-      if (series.size() >= MAX_SERIES) {
+      if (count >= MAX_SERIES) {
         dropped++;
         return;
       }
       s = new Series(windowMillis);
-      series.put(key, s);
+      steps.put(key, s);
+      count++;
     }
     if (!s.ring.add(p.ts().toEpochMilli(), now.toEpochMilli(), p.ok() ? 1 : 0, 1)) {
       late++;
@@ -98,15 +103,16 @@ final class ProbeLedger {
   List<StepStats> stats(String cloud, String vantage, Set<String> journeys, Instant now) {
     List<StepStats> out = new ArrayList<>();
     long nowMillis = now.toEpochMilli();
-    for (Map.Entry<Key, Series> e : series.entrySet()) {
+    Map<Key, Series> steps = series.getOrDefault(cloud, Map.of()).getOrDefault(vantage, Map.of());
+    for (Map.Entry<Key, Series> e : steps.entrySet()) {
       Key k = e.getKey();
-      if (!k.cloud.equals(cloud) || !k.vantage.equals(vantage) || !journeys.contains(k.journey)) {
+      if (!journeys.contains(k.journey)) {
         continue;
       }
       long[] sum = e.getValue().ring.sum(nowMillis);
       if (sum[1] > 0) {
         Series v = e.getValue();
-        out.add(new StepStats(k.journey, k.step, k.vantage, sum[0], sum[1], v.lastError, v.streak,
+        out.add(new StepStats(k.journey, k.step, vantage, sum[0], sum[1], v.lastError, v.streak,
             v.streakStart, v.lastOkAt));
       }
     }
