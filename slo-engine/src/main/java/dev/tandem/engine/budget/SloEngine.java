@@ -34,9 +34,13 @@ public final class SloEngine implements ObservationSink {
   private static final class Route {
     final SloSpec spec;
     final Map<String, SloSeries> byCloud = new HashMap<>();
+    /** For span and histogram latency SLIs, the latency bucket of the threshold; else -1. */
+    final int latencyBound;
 
     Route(SloSpec spec) {
       this.spec = spec;
+      this.latencyBound = spec.latencyThresholdMs() == null ? -1
+          : dev.tandem.engine.observation.LatencyCounts.boundIndex(spec.latencyThresholdMs());
     }
   }
 
@@ -50,6 +54,7 @@ public final class SloEngine implements ObservationSink {
   private final List<Consumer<SloAlertChange>> listeners = new CopyOnWriteArrayList<>();
   private volatile List<SloStatus> latest = List.of();
   private long unmatched;
+  private long withoutLatency;
   private long foreignCloud;
 
   public SloEngine(List<SloSpec> specs, List<String> clouds, Clock clock) {
@@ -146,10 +151,15 @@ public final class SloEngine implements ObservationSink {
       return;
     }
     for (Route r : routes) {
-      if (matches(r.spec.selector(), t)) {
-        count(r, t.cloud(), t.ts(), now, t.good(), t.total());
-      } else {
+      if (!matches(r.spec.selector(), t)) {
         unmatched++;
+      } else if (r.latencyBound < 0) {
+        count(r, t.cloud(), t.ts(), now, t.good(), t.total());
+      } else if (t.latency() != null) {
+        // A latency SLI: good = requests no slower than the threshold.
+        count(r, t.cloud(), t.ts(), now, t.latency().atMost(r.latencyBound), t.total());
+      } else {
+        withoutLatency++;
       }
     }
   }
@@ -195,7 +205,6 @@ public final class SloEngine implements ObservationSink {
   static boolean matches(Selector s, TelemetryObservation t) {
     boolean source = "span".equals(t.source()) ? s.source() == Selector.Source.SPAN
         : s.source() == Selector.Source.HISTOGRAM;
-    // A latency SLI needs latency counts, which these aggregates do not carry yet.
     return source && eq(s.filter(Selector.SERVICE), t.service()) && eq(s.filter(Selector.OPERATION), t.operation());
   }
 
@@ -233,6 +242,11 @@ public final class SloEngine implements ObservationSink {
   /** Observations that reached an SLO's index entry but failed its filters (for self-metrics). */
   public synchronized long unmatched() {
     return unmatched;
+  }
+
+  /** Aggregates a latency SLI could not count because they carried no latencies. */
+  public synchronized long withoutLatency() {
+    return withoutLatency;
   }
 
   public synchronized long foreignCloud() {

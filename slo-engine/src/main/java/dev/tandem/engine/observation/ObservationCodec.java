@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -65,6 +67,12 @@ public final class ObservationCodec {
         n.put("source", t.source());
         n.put("good", t.good());
         n.put("total", t.total());
+        if (t.latency() != null) {
+          com.fasterxml.jackson.databind.node.ArrayNode le = n.putArray("latencyLe");
+          for (long c : t.latency().le()) {
+            le.add(c);
+          }
+        }
     }
     try {
       return json.writeValueAsString(n);
@@ -119,7 +127,8 @@ public final class ObservationCodec {
             f.number("lagSeconds").doubleValue());
       case TelemetryObservation.TYPE:
         return new TelemetryObservation(ts, f.text("path"), f.text("cloud"), f.text("service"),
-            f.text("operation"), f.text("source"), f.number("good").longValue(), f.number("total").longValue());
+            f.text("operation"), f.text("source"), f.number("good").longValue(), f.number("total").longValue(),
+            f.latency());
       default:
         throw new IllegalArgumentException("unknown type '" + type + "'");
     }
@@ -132,7 +141,7 @@ public final class ObservationCodec {
   private static final class Fields {
     private static final String[] NAMES = {"ts", "type", "run", "journey", "step", "cloud", "vantage", "ok",
         "latencyMs", "error", "attempts", "slo", "path", "good", "total", "domain", "lagSeconds", "service",
-        "operation", "source"};
+        "operation", "source", "latencyLe"};
     private final Object[] slots = new Object[NAMES.length];
 
     private static int slot(String name) {
@@ -157,6 +166,7 @@ public final class ObservationCodec {
         case "service": return 17;
         case "operation": return 18;
         case "source": return 19;
+        case "latencyLe": return 20;
         default: return -1;
       }
     }
@@ -184,11 +194,42 @@ public final class ObservationCodec {
         case VALUE_NULL:
           slots[i] = null;
           break;
+        case START_ARRAY:
+          if (i == 20) {
+            List<Long> values = new ArrayList<>();
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.VALUE_NUMBER_INT) {
+              values.add(p.getLongValue());
+            }
+            slots[i] = t == JsonToken.END_ARRAY ? values : WRONG_SHAPE;
+            if (t != JsonToken.END_ARRAY) {
+              p.skipChildren();
+            }
+            break;
+          }
+          slots[i] = WRONG_SHAPE;
+          p.skipChildren();
+          break;
         default:
           slots[i] = WRONG_SHAPE;
           p.skipChildren();
           break;
       }
+    }
+
+    LatencyCounts latency() {
+      Object v = slots[20];
+      if (v == null) {
+        return null;
+      }
+      if (!(v instanceof List<?> list)) {
+        throw new IllegalArgumentException("'latencyLe' must be an array of whole numbers");
+      }
+      long[] le = new long[list.size()];
+      for (int k = 0; k < le.length; k++) {
+        le[k] = (Long) list.get(k);
+      }
+      return new LatencyCounts(le);
     }
 
     private Object get(String field) {

@@ -309,6 +309,14 @@ final class SloCompiler {
         if (latencyMs == null) {
           continue;
         }
+        Selector.Source src = indicator.selector().source();
+        if ((src == Selector.Source.SPAN || src == Selector.Source.HISTOGRAM)
+            && dev.tandem.engine.observation.LatencyCounts.boundIndex(latencyMs) < 0) {
+          problems.add(o.valueAt(), "a span or histogram latency threshold must be one of the standard"
+              + " bounds " + java.util.Arrays.toString(dev.tandem.engine.observation.LatencyCounts.BOUNDS_MS)
+              + " ms (the collectors count latencies into those buckets), found " + o.value());
+          continue;
+        }
       } else if (!ratioObjectiveOk(o)) {
         continue;
       }

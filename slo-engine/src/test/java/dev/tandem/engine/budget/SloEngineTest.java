@@ -230,6 +230,24 @@ class SloEngineTest {
   }
 
   @Test
+  void histogramLatencySliCountsRequestsUnderTheThreshold() {
+    SloSpec latency = new SloSpec("fast-orders", "fast", "orders", SloWindow.rolling(Duration.ofDays(28)),
+        BudgetingMethod.OCCURRENCES, new BigDecimal("0.99"), null, null,
+        new Selector(Selector.Source.HISTOGRAM, Map.of(Selector.SERVICE, "order-service")), 250.0, null);
+    engine = new SloEngine(List.of(latency), List.of("primary"), clock);
+    engine.accept(new TelemetryObservation(clock.instant(), "path-a", "primary", "order-service", "POST /orders",
+        "histogram", 100, 100, dev.tandem.engine.observation.LatencyCounts.of(
+            java.util.stream.LongStream.concat(java.util.stream.LongStream.range(0, 95).map(i -> 40),
+                java.util.stream.LongStream.range(0, 5).map(i -> 900)).toArray())));
+    engine.accept(new TelemetryObservation(clock.instant(), "path-a", "primary", "order-service", "POST /orders",
+        "histogram", 10, 10));
+    SloStatus s = status("fast-orders", "primary");
+    assertThat(s.total()).isEqualTo(100);
+    assertThat(s.good()).isEqualTo(95);
+    assertThat(engine.withoutLatency()).isEqualTo(1);
+  }
+
+  @Test
   void heapPerSeriesIsBoundedAndStated() {
     engine = new SloEngine(List.of(spanSlo("orders", SloWindow.rolling(Duration.ofDays(28)),
         BudgetingMethod.OCCURRENCES, "0.999", null, null)), List.of("primary"), clock);

@@ -21,7 +21,9 @@ class ObservationCodecTest {
         new SliObservation(T, "inventory-api-availability", "primary", "path-a", 990, 1000),
         new HeartbeatObservation(T, "path-a", "primary"),
         new ReplicationObservation(T, "order-platform", "secondary", 4.2),
-        new TelemetryObservation(T, "path-a", "primary", "order-service", "POST /orders", "span", 9, 10));
+        new TelemetryObservation(T, "path-a", "primary", "order-service", "POST /orders", "span", 9, 10),
+        new TelemetryObservation(T, "path-a", "primary", "order-service", "POST /orders", "histogram", 9, 10,
+            LatencyCounts.of(new long[] {3, 8, 40, 120, 600, 700, 1200, 2000, 9000, 20000})));
   }
 
   @ParameterizedTest

@@ -241,10 +241,20 @@ class OpenSloCompileTest {
         """).replace("      target: 0.999\n", objective);
   }
 
+  @org.junit.jupiter.api.Test
+  void histogramLatencyThresholdsMustBeAStandardBound() throws Exception {
+    Problems problems = new Problems();
+    List<SloSpec> specs = compile(List.of(TestFiles.write(dir, "slo.yaml",
+        latencySlo("      op: lte\n      value: 99.5\n      target: 0.99\n"))), problems);
+    assertThat(specs).isEmpty();
+    assertThat(problems.sorted()).singleElement().asString()
+        .contains("latency threshold must be one of the standard bounds").contains("found 99.5");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "faster than | '      op: lt\\n      value: 250\\n      target: 0.99\\n' | 250.0 | | ",
-      "at most | '      op: lte\\n      value: 99.5\\n      target: 0.99\\n' | 99.5 | | ",
+      "at most | '      op: lte\\n      value: 100\\n      target: 0.99\\n' | 100.0 | | ",
       "slower than | '      op: gt\\n      value: 250\\n      target: 0.99\\n' | | gt | op 'gt' is not served for"
           + " a latency objective: Tandem counts an event good when it is faster than 'value' milliseconds (op lt or lte)",
       "no value | '      op: lt\\n      target: 0.99\\n' | | displayName: Works | a thresholdMetric objective"
