@@ -13,8 +13,12 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
  */
 final class ExportProcessor {
 
-  /** A reply ready to write: status, encoding of the body, and the body. */
-  record Reply(int status, OtlpEncoding encoding, byte[] body) {}
+  /**
+   * A reply ready to write: HTTP status, encoding of the body, the body (an export response, or
+   * a {@code google.rpc.Status} for an error), and for an error its message (gRPC sends that
+   * in {@code grpc-message}).
+   */
+  record Reply(int status, OtlpEncoding encoding, byte[] body, String message) {}
 
   private final int maxBodyBytes;
   private final OtlpTranslator translator;
@@ -43,8 +47,15 @@ final class ExportProcessor {
     }
   }
 
+  /** An empty success, for "accept and discard" (load measurements only). */
+  static Reply discarded(OtlpEncoding encoding) {
+    return new Reply(200, encoding, encoding == OtlpEncoding.JSON ? DISCARDED_JSON : new byte[0], "");
+  }
+
+  private static final byte[] DISCARDED_JSON = {'{', '}'};
+
   static Reply error(OtlpEncoding encoding, int status, String message) {
-    return new Reply(status, encoding, RpcStatus.encode(encoding, RpcStatus.codeFor(status), message));
+    return new Reply(status, encoding, RpcStatus.encode(encoding, RpcStatus.codeFor(status), message), message);
   }
 
   private ExportTraceServiceResponse traces(ExportTraceServiceRequest request) {
@@ -68,6 +79,6 @@ final class ExportProcessor {
   }
 
   private static Reply ok(OtlpEncoding encoding, com.google.protobuf.Message response) {
-    return new Reply(200, encoding, OtlpCodec.encode(encoding, response));
+    return new Reply(200, encoding, OtlpCodec.encode(encoding, response), "");
   }
 }

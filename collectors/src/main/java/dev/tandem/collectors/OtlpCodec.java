@@ -73,7 +73,10 @@ final class OtlpCodec {
       throws RequestRejected {
     if (encoding == OtlpEncoding.PROTOBUF) {
       try {
-        builder.mergeFrom(body);
+        // Parsing a message and handing it to the empty builder is several times faster than
+        // builder.mergeFrom(bytes), which builds every nested message through a nested builder;
+        // an empty builder adopts the parsed lists without copying them.
+        builder.mergeFrom(builder.getDefaultInstanceForType().getParserForType().parseFrom(body));
         return builder;
       } catch (InvalidProtocolBufferException e) {
         throw new RequestRejected(400, "body is not a valid protobuf " + name(builder) + ": " + e.getMessage());

@@ -7,9 +7,10 @@ import java.time.Clock;
 import java.util.Objects;
 
 /**
- * One telemetry path's OTLP/HTTP receiver: {@code POST /v1/traces} and {@code /v1/metrics}, in
- * protobuf or JSON, optionally gzipped, turned into heartbeat, telemetry and replication
- * observations for the engine. Each receiver is its own verticle with its own HTTP server and
+ * One telemetry path's OTLP receiver: {@code POST /v1/traces} and {@code /v1/metrics}, in
+ * protobuf or JSON, optionally gzipped, and when {@link PathSettings#grpcPort()} is set the OTLP
+ * gRPC trace and metrics services on that port; turned into heartbeat, telemetry, probe and
+ * replication observations for the engine. Each receiver is its own verticle with its own HTTP server and
  * worker pool, so that one path's trouble (a flood, a bad client, a crash) stays on that path.
  *
  * <p>Give every path the same {@link SpanDeduplicator} and {@link CumulativeSeries} so that
@@ -29,8 +30,12 @@ public final class OtlpHttpReceiver {
     this.settings = settings;
     this.vertx = vertx;
     this.stats = new ReceiverStats();
-    OtlpTranslator translator = new OtlpTranslator(settings, clock, sink, deduplicator, cumulative, stats);
-    this.verticle = new OtlpHttpVerticle(settings, new ExportProcessor(settings.maxBodyBytes(), translator), stats);
+    ExportProcessor processor = null;
+    if (sink != null) {
+      OtlpTranslator translator = new OtlpTranslator(settings, clock, sink, deduplicator, cumulative, stats);
+      processor = new ExportProcessor(settings.maxBodyBytes(), translator);
+    }
+    this.verticle = new OtlpHttpVerticle(settings, processor, stats);
   }
 
   /** A receiver with its own span and series memories (fine for a single path). */
@@ -55,7 +60,22 @@ public final class OtlpHttpReceiver {
     return new OtlpHttpReceiver(settings, vertx, sink, clock, deduplicator, cumulative);
   }
 
-  /** Binds and starts serving; completes with the bound port. A receiver starts once. */
+  /**
+   * For load measurements only: a receiver that checks headers, tokens and sizes, gathers every
+   * body and answers an empty success without decoding or translating anything. Its throughput
+   * is the transport's ceiling, against which the real pipeline is measured. Never wire it in a
+   * server: it accepts data and drops it.
+   */
+  public static OtlpHttpReceiver createDiscarding(PathSettings settings, Vertx vertx) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(vertx, "vertx");
+    return new OtlpHttpReceiver(settings, vertx, null, null, null, null);
+  }
+
+  /**
+   * Binds and starts serving; completes with the bound OTLP/HTTP port (the gRPC port, when the
+   * path has one, is {@link #grpcPort()} by then). A receiver starts once.
+   */
   public synchronized Future<Integer> start() {
     if (started != null) {
       return Future.failedFuture(new IllegalStateException("path " + settings.id() + ": receiver already started"));
@@ -90,6 +110,16 @@ public final class OtlpHttpReceiver {
   /** The bound port once started, else -1. */
   public int port() {
     return verticle.port();
+  }
+
+  /** The bound OTLP/gRPC port once started, else -1 (also when the path serves no gRPC). */
+  public int grpcPort() {
+    return verticle.grpcPort();
+  }
+
+  /** The path's bound between receiving and translating (tests watch it fill). */
+  IntakeQueue intake() {
+    return verticle.intake();
   }
 
   public PathSettings settings() {

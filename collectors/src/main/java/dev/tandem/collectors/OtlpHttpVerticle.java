@@ -11,14 +11,17 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One path's OTLP/HTTP server. The event loop only checks headers and gathers bytes (bounded);
- * inflating and decoding happen on the path's own small worker pool, so that a flood on one path
- * neither blocks an event loop nor takes the other path's workers.
+ * One path's OTLP servers: OTLP/HTTP, and OTLP/gRPC on its own port when the path has one. The
+ * event loop only checks headers and gathers bytes (bounded); inflating and decoding happen on
+ * the path's own small worker pool, so that a flood on one path neither blocks an event loop nor
+ * takes the other path's workers. Both transports share the path's {@link IntakeQueue}: at its
+ * bound, requests are shed before their data is accepted.
  */
 final class OtlpHttpVerticle extends VerticleBase {
 
@@ -40,20 +43,37 @@ final class OtlpHttpVerticle extends VerticleBase {
   private final BearerTokens tokens;
   private final ExportProcessor processor;
   private final ReceiverStats stats;
+  private final IntakeQueue intake;
   private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE);
   private WorkerExecutor workers;
   private HttpServer server;
+  private HttpServer grpcServer;
   private volatile int port = -1;
+  private volatile int grpcPort = -1;
 
+  /**
+   * @param processor decodes and translates a body; null for "accept and discard", which answers
+   *     every well-formed request with an empty success without decoding it (the transport's
+   *     ceiling, for load measurements only)
+   */
   OtlpHttpVerticle(PathSettings settings, ExportProcessor processor, ReceiverStats stats) {
     this.settings = settings;
     this.tokens = new BearerTokens(settings.tokens());
     this.processor = processor;
     this.stats = stats;
+    this.intake = new IntakeQueue(settings.maxQueuedRequests(), settings.maxQueuedBytes());
   }
 
   int port() {
     return port;
+  }
+
+  int grpcPort() {
+    return grpcPort;
+  }
+
+  IntakeQueue intake() {
+    return intake;
   }
 
   @Override
@@ -70,17 +90,58 @@ final class OtlpHttpVerticle extends VerticleBase {
         .setDecompressionSupported(false)
         .setHandle100ContinueAutomatically(false);
     server = vertx.createHttpServer(options).requestHandler(this::handle);
-    return server.listen().onSuccess(s -> {
+    Future<?> http = server.listen().onSuccess(s -> {
       port = s.actualPort();
-      LOG.info("path {} ({}): OTLP/HTTP on {}:{}, bearer tokens {}", settings.id(), settings.cloud(),
-          settings.host(), port, tokens.required() ? "required" : "not required");
+      LOG.info("path {} ({}): OTLP/HTTP on {}:{}, bearer tokens {}{}", settings.id(), settings.cloud(),
+          settings.host(), port, tokens.required() ? "required" : "not required",
+          processor == null ? " (ACCEPT AND DISCARD: nothing is decoded)" : "");
+    });
+    if (settings.grpcPort() == PathSettings.NO_GRPC) {
+      return http;
+    }
+    OtlpGrpcService grpc = new OtlpGrpcService(vertx, settings, tokens, intake, stats, this::process);
+    grpcServer = vertx.createHttpServer(new HttpServerOptions()
+            .setHost(settings.host())
+            .setPort(settings.grpcPort())
+            .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+            // gRPC is HTTP/2; clients speak it in clear text with prior knowledge (or upgrade).
+            .setHttp2ClearTextEnabled(true)
+            .setDecompressionSupported(false))
+        .requestHandler(grpc.server());
+    return http.compose(ignored -> grpcServer.listen()).onSuccess(s -> {
+      grpcPort = s.actualPort();
+      LOG.info("path {} ({}): OTLP/gRPC on {}:{}", settings.id(), settings.cloud(), settings.host(), grpcPort);
     });
   }
 
   @Override
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.eventually(() -> workers == null ? Future.succeededFuture() : workers.close());
+    Future<Void> grpcClosed = grpcServer == null ? Future.succeededFuture() : grpcServer.close();
+    return Future.join(closed, grpcClosed).eventually(() -> workers == null ? Future.succeededFuture() : workers.close());
+  }
+
+  /**
+   * Decodes and translates one body on the path's workers; the future always completes with a
+   * reply (500 for a bug inside, 503 when the path is stopping and its workers are gone).
+   */
+  Future<ExportProcessor.Reply> process(Signal signal, OtlpEncoding encoding, boolean gzip, byte[] bytes) {
+    if (processor == null) {
+      return Future.succeededFuture(ExportProcessor.discarded(encoding));
+    }
+    Future<ExportProcessor.Reply> work;
+    try {
+      work = workers.executeBlocking(() -> processor.process(signal, encoding, gzip, bytes), false);
+    } catch (RejectedExecutionException e) {
+      return Future.succeededFuture(ExportProcessor.error(encoding, 503, "path " + settings.id() + " is stopping"));
+    }
+    return work.recover(cause -> {
+      if (cause instanceof RejectedExecutionException) {
+        return Future.succeededFuture(ExportProcessor.error(encoding, 503, "path " + settings.id() + " is stopping"));
+      }
+      logFailure(cause);
+      return Future.succeededFuture(ExportProcessor.error(encoding, 500, "internal error"));
+    });
   }
 
   private void handle(HttpServerRequest request) {
@@ -131,42 +192,87 @@ final class OtlpHttpVerticle extends VerticleBase {
         reject(request, encoding, 413, "body larger than " + settings.maxBodyBytes() + " bytes");
         return;
       }
+    }
+    if (!intake.tryEnter()) {
+      // Shed before a byte of the body is kept: the client retries after Retry-After.
+      shed(request, encoding, expectsContinue);
+      return;
+    }
+    if (expectsContinue) {
       request.response().writeContinue();
     }
     receive(request, signal, encoding, gzip, wireLimit);
   }
 
-  private void receive(HttpServerRequest request, Signal signal, OtlpEncoding encoding, boolean gzip,
-      long wireLimit) {
-    Buffer body = Buffer.buffer();
+  /** 429 with Retry-After, after reading (not keeping) the body so that the client sees it. */
+  private void shed(HttpServerRequest request, OtlpEncoding encoding, boolean expectsContinue) {
+    request.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(IntakeQueue.RETRY_AFTER_SECONDS));
+    String message = "path " + settings.id() + " is overloaded; retry after " + IntakeQueue.RETRY_AFTER_SECONDS + " s";
+    if (expectsContinue) {
+      reject(request, encoding, 429, message); // the body was never sent
+      return;
+    }
     long[] received = new long[1];
     request.handler(chunk -> {
       received[0] += chunk.length();
-      if (received[0] <= wireLimit) {
-        body.appendBuffer(chunk);
-      } else if (received[0] > wireLimit + DRAIN_LIMIT_BYTES) {
-        stats.rejected(413, received[0]);
+      if (received[0] > DRAIN_LIMIT_BYTES) {
+        stats.rejected(429, received[0]);
         request.connection().close();
       }
     });
-    request.exceptionHandler(e -> LOG.debug("path {}: request aborted: {}", settings.id(), e.toString()));
+    request.endHandler(v -> reject(request, encoding, 429, message, received[0]));
+  }
+
+  private void receive(HttpServerRequest request, Signal signal, OtlpEncoding encoding, boolean gzip,
+      long wireLimit) {
+    Buffer body = Buffer.buffer();
+    // [0] bytes received, [1] bytes held in the intake queue, [2] 1 once the place was given back
+    long[] state = new long[3];
+    Runnable leave = () -> {
+      if (state[2] == 0) {
+        state[2] = 1;
+        intake.leave(state[1]);
+      }
+    };
+    boolean[] overloaded = new boolean[1];
+    request.handler(chunk -> {
+      state[0] += chunk.length();
+      if (state[0] <= wireLimit && !overloaded[0]) {
+        if (intake.tryHold(chunk.length())) {
+          state[1] += chunk.length();
+          body.appendBuffer(chunk);
+        } else {
+          // Other requests of this path hold all the bytes it may hold: shed this one too.
+          overloaded[0] = true;
+        }
+      } else if (state[0] > wireLimit + DRAIN_LIMIT_BYTES) {
+        stats.rejected(overloaded[0] ? 429 : 413, state[0]);
+        leave.run();
+        request.connection().close();
+      }
+    });
+    request.exceptionHandler(e -> {
+      LOG.debug("path {}: request aborted: {}", settings.id(), e.toString());
+      leave.run();
+    });
     request.endHandler(v -> {
-      if (received[0] > wireLimit) {
-        reject(request, encoding, 413, "body larger than " + settings.maxBodyBytes() + " bytes", received[0]);
+      if (overloaded[0]) {
+        leave.run();
+        request.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(IntakeQueue.RETRY_AFTER_SECONDS));
+        reject(request, encoding, 429, "path " + settings.id() + " is overloaded; retry after "
+            + IntakeQueue.RETRY_AFTER_SECONDS + " s", state[0]);
+        return;
+      }
+      if (state[0] > wireLimit) {
+        leave.run();
+        reject(request, encoding, 413, "body larger than " + settings.maxBodyBytes() + " bytes", state[0]);
         return;
       }
       byte[] bytes = body.getBytes();
-      workers.executeBlocking(() -> processor.process(signal, encoding, gzip, bytes), false)
-          .onComplete(result -> {
-            ExportProcessor.Reply reply;
-            if (result.succeeded()) {
-              reply = result.result();
-            } else {
-              logFailure(result.cause());
-              reply = ExportProcessor.error(encoding, 500, "internal error");
-            }
-            write(request, reply, bytes.length);
-          });
+      process(signal, encoding, gzip, bytes).onComplete(result -> {
+        leave.run();
+        write(request, result.result(), bytes.length);
+      });
     });
   }
 

@@ -5,6 +5,7 @@ import com.google.protobuf.CodedOutputStream;
 import dev.tandem.engine.observation.HeartbeatObservation;
 import dev.tandem.engine.observation.Observation;
 import dev.tandem.engine.observation.ObservationSink;
+import dev.tandem.engine.observation.ProbeObservation;
 import dev.tandem.engine.observation.ReplicationObservation;
 import dev.tandem.engine.observation.TelemetryObservation;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -64,15 +65,22 @@ final class OtlpTranslator {
   private final ReceiverStats stats;
   private final AtomicLong lastHeartbeat = new AtomicLong(NO_HEARTBEAT);
   private final AtomicLong lastSinkFailureLog = new AtomicLong(NO_HEARTBEAT);
+  private final AttributeBounds bounds;
 
   OtlpTranslator(PathSettings path, Clock clock, ObservationSink sink, SpanDeduplicator deduplicator,
       CumulativeSeries cumulative, ReceiverStats stats) {
+    this(path, clock, sink, deduplicator, cumulative, stats, new AttributeBounds(stats.collapsedCounter()));
+  }
+
+  OtlpTranslator(PathSettings path, Clock clock, ObservationSink sink, SpanDeduplicator deduplicator,
+      CumulativeSeries cumulative, ReceiverStats stats, AttributeBounds bounds) {
     this.path = path;
     this.clock = clock;
     this.sink = sink;
     this.deduplicator = deduplicator;
     this.cumulative = cumulative;
     this.stats = stats;
+    this.bounds = bounds;
   }
 
   /** What the client is told about items it sent that were not used. */
@@ -84,7 +92,11 @@ final class OtlpTranslator {
     Instant now = clock.instant();
     long spans = 0;
     long rejected = 0;
+    long badIds = 0;
     long duplicates = 0;
+    long badProbes = 0;
+    String probeProblem = null;
+    List<ProbeObservation> probes = new ArrayList<>();
     Map<Operation, long[]> counts = new LinkedHashMap<>();
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
       List<KeyValue> resource = resourceSpans.getResource().getAttributesList();
@@ -95,6 +107,23 @@ final class OtlpTranslator {
           spans++;
           if (!validIds(span)) {
             rejected++;
+            badIds++;
+            continue;
+          }
+          if (ProbeSpans.isProbe(span)) {
+            // A synthetic probe step, sent over both paths: one observation, never telemetry.
+            ProbeSpans.Parsed probe = ProbeSpans.parse(span);
+            if (probe.observation() == null) {
+              rejected++;
+              badProbes++;
+              if (probeProblem == null) {
+                probeProblem = probe.problem();
+              }
+            } else if (deduplicator.firstSeen(span.getTraceId(), span.getSpanId())) {
+              probes.add(probe.observation());
+            } else {
+              duplicates++;
+            }
             continue;
           }
           if (span.getKind() != Span.SpanKind.SPAN_KIND_SERVER) {
@@ -114,18 +143,30 @@ final class OtlpTranslator {
       }
     }
     stats.spans(spans - rejected, rejected, duplicates);
+    stats.probes(probes.size());
     if (spans > rejected) {
       heartbeat(now);
     }
+    probes.forEach(this::emit);
     emitTelemetry(now, "span", counts);
-    return rejected == 0 ? Outcome.ALL_ACCEPTED
-        : new Outcome(rejected, rejected + " spans without a valid 16-byte trace id and 8-byte span id");
+    if (rejected == 0) {
+      return Outcome.ALL_ACCEPTED;
+    }
+    List<String> reasons = new ArrayList<>(2);
+    if (badIds > 0) {
+      reasons.add(badIds + " spans without a valid 16-byte trace id and 8-byte span id");
+    }
+    if (badProbes > 0) {
+      reasons.add(badProbes + " probe step spans (tandem.journey and tandem.step) unusable, e.g. " + probeProblem);
+    }
+    return new Outcome(rejected, String.join("; ", reasons));
   }
 
   Outcome metrics(ExportMetricsServiceRequest request) {
     Instant now = clock.instant();
     long points = 0;
     long rejected = 0;
+    long[] duplicatePoints = new long[1];
     Map<Operation, long[]> counts = new LinkedHashMap<>();
     for (ResourceMetrics resourceMetrics : request.getResourceMetricsList()) {
       List<KeyValue> resource = resourceMetrics.getResource().getAttributesList();
@@ -139,7 +180,8 @@ final class OtlpTranslator {
             if (resourceKey == null) {
               resourceKey = attributesKey(resource);
             }
-            rejected += httpDurations(metric, cloud, service, seriesPrefix(resourceKey, scopeMetrics.getScope()), counts);
+            rejected += httpDurations(metric, cloud, service, seriesPrefix(resourceKey, scopeMetrics.getScope()), counts,
+                duplicatePoints);
           } else if (path.replicationMetrics().containsKey(metric.getName())) {
             rejected += replicationLag(metric, cloud, now);
           }
@@ -147,6 +189,7 @@ final class OtlpTranslator {
       }
     }
     stats.points(points - rejected, rejected);
+    stats.duplicatePoints(duplicatePoints[0]);
     if (points > rejected) {
       heartbeat(now);
     }
@@ -156,19 +199,19 @@ final class OtlpTranslator {
   }
 
   private long httpDurations(Metric metric, String cloud, String service, ByteString seriesPrefix,
-      Map<Operation, long[]> counts) {
+      Map<Operation, long[]> counts, long[] duplicatePoints) {
     long rejected = 0;
     if (metric.hasHistogram()) {
       AggregationTemporality temporality = metric.getHistogram().getAggregationTemporality();
       for (HistogramDataPoint point : metric.getHistogram().getDataPointsList()) {
         rejected += countPoint(temporality, point.getFlags(), point.getAttributesList(), point.getStartTimeUnixNano(),
-            point.getTimeUnixNano(), point.getCount(), cloud, service, seriesPrefix, counts);
+            point.getTimeUnixNano(), point.getCount(), cloud, service, seriesPrefix, counts, duplicatePoints);
       }
     } else if (metric.hasExponentialHistogram()) {
       AggregationTemporality temporality = metric.getExponentialHistogram().getAggregationTemporality();
       for (ExponentialHistogramDataPoint point : metric.getExponentialHistogram().getDataPointsList()) {
         rejected += countPoint(temporality, point.getFlags(), point.getAttributesList(), point.getStartTimeUnixNano(),
-            point.getTimeUnixNano(), point.getCount(), cloud, service, seriesPrefix, counts);
+            point.getTimeUnixNano(), point.getCount(), cloud, service, seriesPrefix, counts, duplicatePoints);
       }
     }
     return rejected;
@@ -177,15 +220,28 @@ final class OtlpTranslator {
   /** Adds one histogram point's requests to its route's counts; returns 1 if it is unusable. */
   private long countPoint(AggregationTemporality temporality, int flags, List<KeyValue> attributes,
       long startNanos, long timeNanos, long count, String cloud, String service, ByteString seriesPrefix,
-      Map<Operation, long[]> counts) {
+      Map<Operation, long[]> counts, long[] duplicatePoints) {
     if ((flags & DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE) != 0) {
       return 0;
     }
     long requests;
     if (temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA) {
+      if (count <= 0) {
+        return 0;
+      }
+      // A delta point is known by its series and its interval: a retry or the other path's copy
+      // repeats both, so it is counted once.
+      if (!deduplicator.firstSeenPoint(seriesKey(seriesPrefix, attributes), startNanos, timeNanos)) {
+        duplicatePoints[0]++;
+        return 0;
+      }
       requests = count;
     } else if (temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE) {
-      requests = cumulative.increase(seriesKey(seriesPrefix, attributes), startNanos, timeNanos, count);
+      byte[] key = seriesKey(seriesPrefix, attributes);
+      // Hashed: a series costs the same memory whatever its attributes.
+      SeriesKey hashed = new SeriesKey(SeriesHash.hash(key, 0x9E3779B97F4A7C15L, 0, 0),
+          SeriesHash.hash(key, 0xC2B2AE3D27D4EB4FL, 0, 0));
+      requests = cumulative.increase(hashed, startNanos, timeNanos, count);
     } else {
       return 1;
     }
@@ -260,12 +316,20 @@ final class OtlpTranslator {
     return 0;
   }
 
+  /** One observation per operation, after collapsing label values past their bounds. */
   private void emitTelemetry(Instant now, String source, Map<Operation, long[]> counts) {
+    Map<Operation, long[]> bounded = new LinkedHashMap<>();
     counts.forEach((op, goodTotal) -> {
       if (goodTotal[1] > 0) {
-        emit(new TelemetryObservation(now, path.id(), op.cloud, op.service, op.name, source, goodTotal[0], goodTotal[1]));
+        String service = bounds.service(op.service);
+        Operation kept = new Operation(bounds.cloud(op.cloud), service, bounds.operation(service, op.name));
+        long[] sum = bounded.computeIfAbsent(kept, k -> new long[2]);
+        sum[0] += goodTotal[0];
+        sum[1] += goodTotal[1];
       }
     });
+    bounded.forEach((op, goodTotal) ->
+        emit(new TelemetryObservation(now, path.id(), op.cloud, op.service, op.name, source, goodTotal[0], goodTotal[1])));
   }
 
   /** At most one heartbeat per path per second: the engine needs liveness, not volume. */
@@ -359,10 +423,13 @@ final class OtlpTranslator {
         + scope.getVersion() + '\u0000').concat(resourceKey).concat(ByteString.copyFromUtf8("\u0000"));
   }
 
-  /** Identifies one cumulative series: metric, scope, resource and point attributes. */
-  private static ByteString seriesKey(ByteString prefix, List<KeyValue> pointAttributes) {
-    return prefix.concat(attributesKey(pointAttributes));
+  /** Identifies one series: metric, scope, resource and point attributes. */
+  private static byte[] seriesKey(ByteString prefix, List<KeyValue> pointAttributes) {
+    return prefix.concat(attributesKey(pointAttributes)).toByteArray();
   }
 
   private record Operation(String cloud, String service, String name) {}
+
+  /** A 128-bit hash of a series' identity. */
+  private record SeriesKey(long high, long low) {}
 }

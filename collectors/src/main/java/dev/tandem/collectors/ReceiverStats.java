@@ -17,6 +17,9 @@ public final class ReceiverStats {
   private final LongAdder spansAccepted = new LongAdder();
   private final LongAdder spansRejected = new LongAdder();
   private final LongAdder duplicateSpans = new LongAdder();
+  private final LongAdder probeSpans = new LongAdder();
+  private final LongAdder duplicatePoints = new LongAdder();
+  private final LongAdder attributeValuesCollapsed = new LongAdder();
   private final LongAdder pointsAccepted = new LongAdder();
   private final LongAdder pointsRejected = new LongAdder();
   private final LongAdder observationsEmitted = new LongAdder();
@@ -24,7 +27,7 @@ public final class ReceiverStats {
 
   ReceiverStats() {}
 
-  /** Requests answered 200, partial successes included. */
+  /** Requests answered 200 (gRPC OK), partial successes included. */
   public long requestsAccepted() {
     return requestsAccepted.sum();
   }
@@ -36,8 +39,10 @@ public final class ReceiverStats {
   }
 
   /**
-   * Rejected requests by HTTP status. The keys come from the small closed set this receiver
-   * answers with (400, 401, 404, 405, 413, 415, 500), so they are safe as a metric tag.
+   * Rejected requests by HTTP status, both transports (a gRPC answer is counted under the HTTP
+   * status of the same meaning: UNAUTHENTICATED 401, INVALID_ARGUMENT 400, RESOURCE_EXHAUSTED
+   * 413, UNAVAILABLE 429). The keys come from the small closed set this receiver answers with
+   * (400, 401, 404, 405, 413, 415, 429, 500, 503), so they are safe as a metric tag.
    */
   public Map<Integer, Long> requestsRejectedByStatus() {
     Map<Integer, Long> copy = new TreeMap<>();
@@ -63,6 +68,29 @@ public final class ReceiverStats {
   /** Server spans that had been counted already (client retries, or the other path). */
   public long duplicateSpans() {
     return duplicateSpans.sum();
+  }
+
+  /** Requests shed at the path's queue bound (429, gRPC UNAVAILABLE): the client retries them. */
+  public long requestsShed() {
+    return requestsRejected(429);
+  }
+
+  /** Probe step spans turned into probe observations (first copies only). */
+  public long probeSpans() {
+    return probeSpans.sum();
+  }
+
+  /** Delta histogram points that had been counted already (client retries, or the other path). */
+  public long duplicatePoints() {
+    return duplicatePoints.sum();
+  }
+
+  /**
+   * Label values (cloud, service, operation) collapsed into {@code _other} because their
+   * attribute had too many values.
+   */
+  public long attributeValuesCollapsed() {
+    return attributeValuesCollapsed.sum();
   }
 
   /** Metric data points in accepted requests, of every metric type. */
@@ -101,6 +129,18 @@ public final class ReceiverStats {
     duplicateSpans.add(duplicates);
   }
 
+  void probes(long first) {
+    probeSpans.add(first);
+  }
+
+  void duplicatePoints(long n) {
+    duplicatePoints.add(n);
+  }
+
+  LongAdder collapsedCounter() {
+    return attributeValuesCollapsed;
+  }
+
   void points(long accepted, long rejected) {
     pointsAccepted.add(accepted);
     pointsRejected.add(rejected);
@@ -118,7 +158,8 @@ public final class ReceiverStats {
   public String toString() {
     return "ReceiverStats[accepted=" + requestsAccepted() + ", rejected=" + requestsRejectedByStatus()
         + ", bytes=" + bytesReceived() + ", spans=" + spansAccepted() + ", spansRejected=" + spansRejected()
-        + ", duplicates=" + duplicateSpans() + ", points=" + pointsAccepted()
+        + ", duplicates=" + duplicateSpans() + ", probes=" + probeSpans() + ", points=" + pointsAccepted()
+        + ", duplicatePoints=" + duplicatePoints() + ", collapsed=" + attributeValuesCollapsed()
         + ", pointsRejected=" + pointsRejected() + ", emitted=" + observationsEmitted()
         + ", sinkFailures=" + sinkFailures() + "]";
   }

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Remembers which spans (trace id + span id) were counted recently, so that a span that arrives
- * twice, from a client's retry or over both telemetry paths, is counted once. Thread-safe; one
- * instance may be shared by every path.
+ * Remembers which spans (trace id + span id) and which delta data points (series + start + time)
+ * were counted recently, so that one that arrives twice, from a client's retry or over both
+ * telemetry paths, is counted once. Thread-safe; one instance may be shared by every path.
  *
  * <p>Bounded by size and by age: the oldest entries go first when it is full, and entries older
  * than {@code maxAge} are forgotten. A duplicate that arrives after its original was forgotten
@@ -32,6 +32,7 @@ public final class SpanDeduplicator {
   private final long maxAgeMillis;
   private final Clock clock;
   private final LongAdder hits = new LongAdder();
+  private final LongAdder pointHits = new LongAdder();
   private final LongAdder evictionsBySize = new LongAdder();
   private final LongAdder evictionsByAge = new LongAdder();
 
@@ -79,14 +80,29 @@ public final class SpanDeduplicator {
 
   /** As {@link #firstSeen(byte[], byte[])}, without copying protobuf's bytes. */
   boolean firstSeen(ByteString traceId, ByteString spanId) {
-    SpanKey key = new SpanKey(readLong(traceId, 0), readLong(traceId, 8), readLong(spanId, 0));
-    // Span ids are random: their low bits spread spans evenly over the stripes.
+    return firstSeen(new SpanKey(readLong(traceId, 0), readLong(traceId, 8), readLong(spanId, 0)), hits);
+  }
+
+  /**
+   * Records a delta data point and says whether it is new. The point is known by a 192-bit hash
+   * of its series (metric, scope, resource and point attributes), start and time, so that its
+   * memory costs the same as a span's whatever its attributes.
+   */
+  boolean firstSeenPoint(byte[] series, long startNanos, long timeNanos) {
+    SpanKey key = new SpanKey(SeriesHash.hash(series, 0x9E3779B97F4A7C15L, startNanos, timeNanos),
+        SeriesHash.hash(series, 0xC2B2AE3D27D4EB4FL, startNanos, timeNanos),
+        SeriesHash.hash(series, 0x165667B19E3779F9L, startNanos, timeNanos));
+    return firstSeen(key, pointHits);
+  }
+
+  private boolean firstSeen(SpanKey key, LongAdder hitCounter) {
+    // Span ids are random (and point keys hashed): their low bits spread keys evenly over the stripes.
     Stripe stripe = stripes[(int) (key.spanId & (STRIPES - 1))];
     long now = clock.millis();
     synchronized (stripe) {
       expire(stripe, now);
       if (stripe.entries.containsKey(key)) {
-        hits.increment();
+        hitCounter.increment();
         return false;
       }
       stripe.entries.put(key, now);
@@ -100,9 +116,14 @@ public final class SpanDeduplicator {
     }
   }
 
-  /** Duplicates recognised so far. */
+  /** Duplicate spans recognised so far. */
   public long hits() {
     return hits.sum();
+  }
+
+  /** Duplicate delta data points recognised so far. */
+  public long pointHits() {
+    return pointHits.sum();
   }
 
   /** Spans forgotten early because the memory was full. */
@@ -115,7 +136,7 @@ public final class SpanDeduplicator {
     return evictionsByAge.sum();
   }
 
-  /** Spans remembered now. */
+  /** Spans and delta points remembered now. */
   public int size() {
     int size = 0;
     for (Stripe stripe : stripes) {
