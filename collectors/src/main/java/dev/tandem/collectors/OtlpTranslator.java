@@ -7,6 +7,7 @@ import dev.tandem.engine.observation.Observation;
 import dev.tandem.engine.observation.ObservationSink;
 import dev.tandem.engine.observation.ProbeObservation;
 import dev.tandem.engine.observation.ReplicationObservation;
+import dev.tandem.engine.observation.LatencyCounts;
 import dev.tandem.engine.observation.TelemetryObservation;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -134,10 +135,15 @@ final class OtlpTranslator {
             continue;
           }
           String name = span.getName().isBlank() ? UNKNOWN : span.getName();
-          long[] goodTotal = counts.computeIfAbsent(new Operation(cloud, service, name), k -> new long[2]);
+          long[] goodTotal = counts.computeIfAbsent(new Operation(cloud, service, name), k -> newCounts());
           goodTotal[1]++;
           if (span.getStatus().getCode() != Status.StatusCode.STATUS_CODE_ERROR) {
             goodTotal[0]++;
+          }
+          if (span.getEndTimeUnixNano() >= span.getStartTimeUnixNano() && span.getStartTimeUnixNano() > 0) {
+            latency(goodTotal, (span.getEndTimeUnixNano() - span.getStartTimeUnixNano()) / 1e6);
+          } else {
+            goodTotal[NO_LATENCY]++;
           }
         }
       }
@@ -205,22 +211,51 @@ final class OtlpTranslator {
       AggregationTemporality temporality = metric.getHistogram().getAggregationTemporality();
       for (HistogramDataPoint point : metric.getHistogram().getDataPointsList()) {
         rejected += countPoint(temporality, point.getFlags(), point.getAttributesList(), point.getStartTimeUnixNano(),
-            point.getTimeUnixNano(), point.getCount(), cloud, service, seriesPrefix, counts, duplicatePoints);
+            point.getTimeUnixNano(), point.getCount(), cloud, service, seriesPrefix, counts, duplicatePoints,
+            boundCounts(metric.getUnit(), point));
       }
     } else if (metric.hasExponentialHistogram()) {
       AggregationTemporality temporality = metric.getExponentialHistogram().getAggregationTemporality();
       for (ExponentialHistogramDataPoint point : metric.getExponentialHistogram().getDataPointsList()) {
         rejected += countPoint(temporality, point.getFlags(), point.getAttributesList(), point.getStartTimeUnixNano(),
-            point.getTimeUnixNano(), point.getCount(), cloud, service, seriesPrefix, counts, duplicatePoints);
+            point.getTimeUnixNano(), point.getCount(), cloud, service, seriesPrefix, counts, duplicatePoints, null);
       }
     }
     return rejected;
   }
 
+  /**
+   * The point's cumulative counts at each standard latency bound, when its explicit bucket bounds
+   * include all of them (OpenTelemetry's default for this metric does); else null. The unit is
+   * seconds as the semantic conventions say, or milliseconds when the point says {@code ms}.
+   */
+  static long[] boundCounts(String unit, HistogramDataPoint point) {
+    double scale = "ms".equals(unit) ? 1.0 : 1000.0;
+    List<Double> bounds = point.getExplicitBoundsList();
+    if (point.getBucketCountsCount() != bounds.size() + 1) {
+      return null;
+    }
+    long[] out = new long[BOUNDS];
+    int b = 0;
+    long cumulative = 0;
+    for (int i = 0; i < BOUNDS; i++) {
+      double wanted = LatencyCounts.BOUNDS_MS[i];
+      while (b < bounds.size() && bounds.get(b) * scale < wanted - 1e-9) {
+        cumulative += point.getBucketCounts(b);
+        b++;
+      }
+      if (b >= bounds.size() || Math.abs(bounds.get(b) * scale - wanted) > 1e-9) {
+        return null;
+      }
+      out[i] = cumulative + point.getBucketCounts(b);
+    }
+    return out;
+  }
+
   /** Adds one histogram point's requests to its route's counts; returns 1 if it is unusable. */
   private long countPoint(AggregationTemporality temporality, int flags, List<KeyValue> attributes,
       long startNanos, long timeNanos, long count, String cloud, String service, ByteString seriesPrefix,
-      Map<Operation, long[]> counts, long[] duplicatePoints) {
+      Map<Operation, long[]> counts, long[] duplicatePoints, long[] le) {
     if ((flags & DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE) != 0) {
       return 0;
     }
@@ -242,6 +277,15 @@ final class OtlpTranslator {
       SeriesKey hashed = new SeriesKey(SeriesHash.hash(key, 0x9E3779B97F4A7C15L, 0, 0),
           SeriesHash.hash(key, 0xC2B2AE3D27D4EB4FL, 0, 0));
       requests = cumulative.increase(hashed, startNanos, timeNanos, count);
+      if (le != null) {
+        // Each bound's cumulative count becomes a delta the same way, as a series of its own.
+        long[] deltas = new long[BOUNDS];
+        for (int i = 0; i < BOUNDS; i++) {
+          SeriesKey bound = new SeriesKey(hashed.high() ^ (0x632BE59BD9B4E019L * (i + 1)), hashed.low() + i + 1);
+          deltas[i] = Math.max(0, cumulative.increase(bound, startNanos, timeNanos, le[i]));
+        }
+        le = deltas;
+      }
     } else {
       return 1;
     }
@@ -249,10 +293,17 @@ final class OtlpTranslator {
       return 0;
     }
     String route = text(attributes, ROUTE, UNKNOWN);
-    long[] goodTotal = counts.computeIfAbsent(new Operation(cloud, service, route), k -> new long[2]);
+    long[] goodTotal = counts.computeIfAbsent(new Operation(cloud, service, route), k -> newCounts());
     goodTotal[1] += requests;
     if (goodRequest(attributes)) {
       goodTotal[0] += requests;
+    }
+    if (le != null && le[BOUNDS - 1] <= requests) {
+      for (int i = 0; i < BOUNDS; i++) {
+        goodTotal[LE + i] += le[i];
+      }
+    } else {
+      goodTotal[NO_LATENCY] += requests;
     }
     return 0;
   }
@@ -323,13 +374,15 @@ final class OtlpTranslator {
       if (goodTotal[1] > 0) {
         String service = bounds.service(op.service);
         Operation kept = new Operation(bounds.cloud(op.cloud), service, bounds.operation(service, op.name));
-        long[] sum = bounded.computeIfAbsent(kept, k -> new long[2]);
-        sum[0] += goodTotal[0];
-        sum[1] += goodTotal[1];
+        long[] sum = bounded.computeIfAbsent(kept, k -> newCounts());
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += goodTotal[i];
+        }
       }
     });
     bounded.forEach((op, goodTotal) ->
-        emit(new TelemetryObservation(now, path.id(), op.cloud, op.service, op.name, source, goodTotal[0], goodTotal[1])));
+        emit(new TelemetryObservation(now, path.id(), op.cloud, op.service, op.name, source, goodTotal[0],
+            goodTotal[1], latencyOf(goodTotal))));
   }
 
   /** At most one heartbeat per path per second: the engine needs liveness, not volume. */
@@ -428,7 +481,35 @@ final class OtlpTranslator {
     return prefix.concat(attributesKey(pointAttributes)).toByteArray();
   }
 
+  private static LatencyCounts latencyOf(long[] counts) {
+    if (counts.length <= NO_LATENCY || counts[NO_LATENCY] > 0) {
+      return null;
+    }
+    return new LatencyCounts(java.util.Arrays.copyOfRange(counts, LE, LE + BOUNDS));
+  }
+
   private record Operation(String cloud, String service, String name) {}
+
+  /**
+   * Per operation: [good, total, requests at most as slow as each standard latency bound...,
+   * requests whose latency is unknown]. An aggregate with unknown latencies carries none.
+   */
+  private static final int LE = 2;
+  private static final int BOUNDS = LatencyCounts.BOUNDS_MS.length;
+  private static final int NO_LATENCY = LE + BOUNDS;
+
+  private static long[] newCounts() {
+    return new long[NO_LATENCY + 1];
+  }
+
+  /** Counts one request of known latency into the bound buckets. */
+  private static void latency(long[] counts, double millis) {
+    for (int i = 0; i < BOUNDS; i++) {
+      if (millis <= LatencyCounts.BOUNDS_MS[i]) {
+        counts[LE + i]++;
+      }
+    }
+  }
 
   /** A 128-bit hash of a series' identity. */
   private record SeriesKey(long high, long low) {}

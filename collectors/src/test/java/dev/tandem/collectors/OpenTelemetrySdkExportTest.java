@@ -106,7 +106,11 @@ class OpenTelemetrySdkExportTest {
         .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build())
         .build();
     try {
-      DoubleHistogram durations = metrics.get("test").histogramBuilder("http.server.request.duration").setUnit("s").build();
+      // The semantic conventions' advisory bounds, as HTTP server instrumentation sets them.
+      DoubleHistogram durations = metrics.get("test").histogramBuilder("http.server.request.duration").setUnit("s")
+          .setExplicitBucketBoundariesAdvice(List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0,
+              2.5, 5.0, 7.5, 10.0))
+          .build();
       metrics.get("test").gaugeBuilder("db.replication.lag").setUnit("s").buildWithCallback(gauge -> gauge.record(4.2));
       Attributes ok = Attributes.of(ROUTE, "/stock/{sku}", STATUS, 200L);
       Attributes failed = Attributes.of(ROUTE, "/stock/{sku}", STATUS, 503L);
@@ -128,6 +132,9 @@ class OpenTelemetrySdkExportTest {
       assertThat(telemetry).hasSize(2);
       assertThat(telemetry.get(1).good()).isEqualTo(1);
       assertThat(telemetry.get(1).total()).isEqualTo(1);
+      // Latency counts per standard bound (5, 10, 25, 50, 75, 100, 250, 500 ... ms), as deltas too.
+      assertThat(telemetry.get(0).latency().le()).startsWith(0, 1, 2, 2, 2, 2, 2, 3, 3);
+      assertThat(telemetry.get(1).latency().le()).startsWith(0, 0, 0, 1, 1, 1, 1, 1);
       assertThat(telemetry).allSatisfy(t -> assertThat(t.cloud()).isEqualTo("secondary"));
       assertThat(sink.of(ReplicationObservation.class))
           .filteredOn(r -> r.domain().equals("order-platform")).hasSize(2)

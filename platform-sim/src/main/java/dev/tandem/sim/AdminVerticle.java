@@ -30,10 +30,8 @@ final class AdminVerticle extends VerticleBase {
     router.route().handler(BodyHandler.create(false).setBodyLimit(16 * 1024));
     router.get("/_sim/faults").handler(ctx -> json(ctx, 200, plan()));
     router.put("/_sim/faults/:cloud").handler(this::putFaults);
-    router.delete("/_sim/faults/:cloud").handler(ctx -> withCloud(ctx, cloud -> {
-      sim.clearFaults(cloud);
-      ctx.response().setStatusCode(204).end();
-    }));
+    router.delete("/_sim/faults/:cloud").handler(ctx -> withCloud(ctx, cloud ->
+        sim.applyFaults(cloud, CloudFaults.none()).onComplete(ar -> ctx.response().setStatusCode(204).end())));
     router.get("/_sim/active").handler(ctx -> json(ctx, 200, active()));
     router.put("/_sim/active").handler(this::putActive);
     router.get("/_sim/status").handler(ctx -> json(ctx, 200, status()));
@@ -72,8 +70,9 @@ final class AdminVerticle extends VerticleBase {
         error(ctx, 400, e.getMessage());
         return;
       }
-      sim.setFaults(cloud, faults);
-      json(ctx, 200, FaultsJson.toJson(faults).put("cloud", cloud));
+      // Answer once the faults hold: after "down", the next connection is refused.
+      sim.applyFaults(cloud, faults)
+          .onComplete(ar -> json(ctx, 200, FaultsJson.toJson(faults).put("cloud", cloud)));
     });
   }
 

@@ -20,6 +20,8 @@ import java.util.Set;
  *     connection closed: a partition between that vantage and this cloud
  * @param telemetryOff signals this cloud stops exporting, while it serves normally
  * @param replicationLagSeconds if present, the replication lag this cloud reports as a standby
+ * @param replicationStalled as a standby, this cloud applies no replicated writes: its reported
+ *     lag then grows with time, as a stuck replica's does, until the fault is cleared
  */
 public record CloudFaults(
     boolean down,
@@ -27,13 +29,14 @@ public record CloudFaults(
     long latencyMs,
     Set<String> refuseVantages,
     Set<TelemetrySignal> telemetryOff,
-    OptionalDouble replicationLagSeconds) {
+    OptionalDouble replicationLagSeconds,
+    boolean replicationStalled) {
 
   /** Longest latency a fault may add: beyond it a client has long given up. */
   public static final long MAX_LATENCY_MS = 120_000;
 
   private static final CloudFaults NONE =
-      new CloudFaults(false, Map.of(), 0, Set.of(), Set.of(), OptionalDouble.empty());
+      new CloudFaults(false, Map.of(), 0, Set.of(), Set.of(), OptionalDouble.empty(), false);
 
   public CloudFaults {
     Objects.requireNonNull(errorRate, "errorRate");
@@ -72,6 +75,17 @@ public record CloudFaults(
     telemetryOff = Set.copyOf(telemetryOff);
   }
 
+  /** The faults without {@code replicationStalled}, as before that fault existed. */
+  public CloudFaults(
+      boolean down,
+      Map<String, Double> errorRate,
+      long latencyMs,
+      Set<String> refuseVantages,
+      Set<TelemetrySignal> telemetryOff,
+      OptionalDouble replicationLagSeconds) {
+    this(down, errorRate, latencyMs, refuseVantages, telemetryOff, replicationLagSeconds, false);
+  }
+
   /** A healthy cloud. */
   public static CloudFaults none() {
     return NONE;
@@ -85,39 +99,45 @@ public record CloudFaults(
   /** A copy with {@code down} set. */
   public CloudFaults withDown(boolean value) {
     return new CloudFaults(
-        value, errorRate, latencyMs, refuseVantages, telemetryOff, replicationLagSeconds);
+        value, errorRate, latencyMs, refuseVantages, telemetryOff, replicationLagSeconds, replicationStalled);
   }
 
   /** A copy where {@code operation} fails with 503 at the given rate (0 to 1). */
   public CloudFaults withErrorRate(String operation, double rate) {
     Map<String, Double> rates = new LinkedHashMap<>(errorRate);
     rates.put(operation, rate);
-    return new CloudFaults(down, rates, latencyMs, refuseVantages, telemetryOff, replicationLagSeconds);
+    return new CloudFaults(down, rates, latencyMs, refuseVantages, telemetryOff, replicationLagSeconds, replicationStalled);
   }
 
   /** A copy with the given added latency. */
   public CloudFaults withLatencyMs(long value) {
-    return new CloudFaults(down, errorRate, value, refuseVantages, telemetryOff, replicationLagSeconds);
+    return new CloudFaults(down, errorRate, value, refuseVantages, telemetryOff, replicationLagSeconds, replicationStalled);
   }
 
   /** A copy that also refuses requests from {@code vantage}. */
   public CloudFaults withRefusedVantage(String vantage) {
     Set<String> vantages = new LinkedHashSet<>(refuseVantages);
     vantages.add(vantage);
-    return new CloudFaults(down, errorRate, latencyMs, vantages, telemetryOff, replicationLagSeconds);
+    return new CloudFaults(down, errorRate, latencyMs, vantages, telemetryOff, replicationLagSeconds, replicationStalled);
   }
 
   /** A copy that also stops exporting the given signals. */
   public CloudFaults withTelemetryOff(TelemetrySignal first, TelemetrySignal... more) {
     Set<TelemetrySignal> signals = EnumSet.of(first, more);
     signals.addAll(telemetryOff);
-    return new CloudFaults(down, errorRate, latencyMs, refuseVantages, signals, replicationLagSeconds);
+    return new CloudFaults(down, errorRate, latencyMs, refuseVantages, signals, replicationLagSeconds, replicationStalled);
   }
 
   /** A copy that reports the given replication lag when standby. */
   public CloudFaults withReplicationLagSeconds(double seconds) {
     return new CloudFaults(
-        down, errorRate, latencyMs, refuseVantages, telemetryOff, OptionalDouble.of(seconds));
+        down, errorRate, latencyMs, refuseVantages, telemetryOff, OptionalDouble.of(seconds), replicationStalled);
+  }
+
+  /** A copy where, as a standby, this cloud stops applying replicated writes (or resumes). */
+  public CloudFaults withReplicationStalled(boolean value) {
+    return new CloudFaults(
+        down, errorRate, latencyMs, refuseVantages, telemetryOff, replicationLagSeconds, value);
   }
 
   /** The error rate for an operation, 0 when none is set. */

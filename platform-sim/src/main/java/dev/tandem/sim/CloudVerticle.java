@@ -1,6 +1,7 @@
 package dev.tandem.sim;
 
 import io.opentelemetry.api.trace.Span;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -20,6 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One simulated cloud: the platform's HTTP API, its order database, replication in from the
@@ -29,6 +32,8 @@ import java.util.regex.Pattern;
 final class CloudVerticle extends VerticleBase {
   static final String VANTAGE_HEADER = "X-Tandem-Vantage";
   static final int MAX_BODY_BYTES = 16 * 1024;
+  static final String READ_REPLICA_MESSAGE = "read replica: writes go to the active cloud";
+  private static final Logger log = LoggerFactory.getLogger(CloudVerticle.class);
   private static final Duration HEARTBEAT = Duration.ofSeconds(1);
   private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final int MAX_QTY = 10_000;
@@ -44,9 +49,17 @@ final class CloudVerticle extends VerticleBase {
   private final ReplicationInbox peerInbox;
 
   private volatile double lastLagSeconds;
+  /** When the newest applied write was written on the active cloud; a stalled replica's lag counts from it. */
+  private volatile Instant lastAppliedWrittenAt;
   private OrderBook book;
   private CloudTelemetry telemetry;
+  private Router router;
+  private Context context;
+  /** The listening socket; null while the cloud is down (connections are then refused). */
   private HttpServer server;
+  /** Serialises closing and reopening the listening socket; only touched on this verticle's context. */
+  private Future<Void> listening = Future.succeededFuture();
+  private boolean stopping;
   private volatile int boundPort = -1;
 
   CloudVerticle(
@@ -68,6 +81,8 @@ final class CloudVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    context = vertx.getOrCreateContext();
+    lastAppliedWrittenAt = settings.clock().instant();
     book =
         new OrderBook(settings.clock(), dice, settings.maxOrders(), settings.maxIdempotencyKeys(),
             settings.initialStock(), this::shipToStandby);
@@ -84,18 +99,33 @@ final class CloudVerticle extends VerticleBase {
   private Future<HttpServer> startServing() {
     long applyEvery = Math.max(20, Math.min(100, settings.replicationDelay().toMillis() / 4));
     vertx.setPeriodic(applyEvery, id -> applyReplicated());
+    if (active.getAsBoolean()) {
+      book.touchCanary();
+    }
     vertx.setPeriodic(HEARTBEAT.toMillis(), id -> {
       if (active.getAsBoolean() && !faults.get().down()) {
-        peerInbox.offer(Change.heartbeat(settings.clock().instant()));
+        // The canary's rewrite is the heartbeat: it keeps the standby's lag fresh when nobody
+        // writes, and gives read-only probes of the standby a replicated order to read.
+        book.touchCanary();
       }
     });
     vertx.setPeriodic(settings.restockInterval().toMillis(), id -> book.restock());
     vertx.setPeriodic(settings.metricExportInterval().toMillis(), id -> telemetry.collectAndExport());
 
-    Router router = router();
+    router = router();
+    return listen(cloud.port()).map(s -> {
+      boundPort = s.actualPort();
+      // Faults set before the start apply now: a cloud that is down does not listen.
+      listening = reconcileListening();
+      return s;
+    });
+  }
+
+  private Future<HttpServer> listen(int port) {
     return vertx
-        .createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(cloud.port()))
+        .createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(port))
         .connectionHandler(conn -> {
+          // Between the fault and the socket's closing (a few milliseconds): no answer either.
           if (faults.get().down()) {
             conn.close();
           }
@@ -111,13 +141,51 @@ final class CloudVerticle extends VerticleBase {
         .listen()
         .map(s -> {
           server = s;
-          boundPort = s.actualPort();
           return s;
         });
   }
 
+  /**
+   * Brings the listening socket in line with the faults: a cloud that is {@code down} closes it
+   * (and with it every open connection), so clients get "connection refused", as from a host
+   * whose service has died; a healed cloud listens again on the same port. Completes when the
+   * socket is in the state the current faults ask for.
+   */
+  Future<Void> faultsChanged() {
+    Context ctx = context;
+    if (ctx == null) {
+      return Future.succeededFuture(); // not started: start() applies the faults
+    }
+    Promise<Void> done = Promise.promise();
+    ctx.runOnContext(v -> {
+      listening = listening.transform(ignored -> reconcileListening());
+      listening.onComplete(done);
+    });
+    return done.future();
+  }
+
+  private Future<Void> reconcileListening() {
+    if (stopping) {
+      return Future.succeededFuture();
+    }
+    boolean down = faults.get().down();
+    if (down && server != null) {
+      HttpServer closing = server;
+      server = null;
+      return closing.close();
+    }
+    if (!down && server == null) {
+      return listen(boundPort).<Void>mapEmpty().recover(e -> {
+        log.warn("cloud {} cannot listen again on port {}", cloud.id(), boundPort, e);
+        return Future.failedFuture(e);
+      });
+    }
+    return Future.succeededFuture();
+  }
+
   @Override
   public Future<?> stop() {
+    stopping = true;
     Promise<Void> flushed = Promise.promise();
     if (telemetry == null) {
       flushed.complete();
@@ -126,7 +194,8 @@ final class CloudVerticle extends VerticleBase {
     }
     // A receiver that is down must not hold the simulator's shutdown hostage.
     vertx.setTimer(3_000, id -> flushed.tryComplete());
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    Future<Void> closed = listening.transform(ignored ->
+        server == null ? Future.succeededFuture() : server.close());
     return Future.all(closed, flushed.future());
   }
 
@@ -140,9 +209,15 @@ final class CloudVerticle extends VerticleBase {
       return OptionalDouble.empty();
     }
     CloudFaults current = faults.get();
-    return current.replicationLagSeconds().isPresent()
-        ? current.replicationLagSeconds()
-        : OptionalDouble.of(lastLagSeconds);
+    if (current.replicationLagSeconds().isPresent()) {
+      return current.replicationLagSeconds();
+    }
+    if (current.replicationStalled() && !current.down()) {
+      // A stuck replica: the newest write it holds gets older by the second.
+      double behind = Duration.between(lastAppliedWrittenAt, settings.clock().instant()).toMillis() / 1000.0;
+      return OptionalDouble.of(Math.max(lastLagSeconds, behind));
+    }
+    return OptionalDouble.of(lastLagSeconds);
   }
 
   private boolean refused(HttpServerRequest req) {
@@ -161,12 +236,14 @@ final class CloudVerticle extends VerticleBase {
   }
 
   private void applyReplicated() {
-    if (faults.get().down()) {
-      return; // a cloud that is down applies nothing; it catches up when it comes back
+    CloudFaults current = faults.get();
+    if (current.down() || current.replicationStalled()) {
+      return; // a cloud that is down or stalled applies nothing; it catches up when it comes back
     }
     Instant now = settings.clock().instant();
     Change last = inbox.drainDue(now, settings.replicationDelay(), book::apply);
     if (last != null) {
+      lastAppliedWrittenAt = last.writtenAt();
       // Lag is how old the newest applied write was when applied: with nothing new to apply
       // (the active cloud is down) it stays where it was, as a replica's reported lag does.
       lastLagSeconds = Math.max(0, Duration.between(last.writtenAt(), now).toMillis() / 1000.0);
@@ -195,7 +272,14 @@ final class CloudVerticle extends VerticleBase {
   private void route(Router router, Operation op, String path, Function<RoutingContext, OrderBook.Outcome> action) {
     router
         .route(HttpMethod.valueOf(op.method()), path)
-        .handler(ctx -> serve(ctx, op, c -> orderAnswer(c, op, action.apply(c))));
+        .handler(ctx -> serve(ctx, op, c -> {
+          if (op.isWrite() && !active.getAsBoolean()) {
+            // A read replica takes no writes; a client sent here is misrouted (4xx, not an outage).
+            error(c, 409, "read_replica", READ_REPLICA_MESSAGE);
+            return;
+          }
+          orderAnswer(c, op, action.apply(c));
+        }));
   }
 
   /** Applies the request-level faults (latency, error rate), then answers, inside a SERVER span. */
@@ -261,7 +345,8 @@ final class CloudVerticle extends VerticleBase {
         .put("cloud", cloud.id())
         .put("region", cloud.region())
         .put("role", isActive ? "active" : "standby")
-        .put("orders", book.size());
+        .put("orders", book.size())
+        .put("invoices", book.invoicesIssued());
     reportedLag().ifPresent(lag -> body.put("replicationLagSeconds", lag));
     json(ctx, 200, body);
   }

@@ -12,7 +12,8 @@ import java.util.Set;
 /** Reads and writes {@link CloudFaults} as the admin API's JSON; unknown keys are errors. */
 final class FaultsJson {
   private static final Set<String> KEYS =
-      Set.of("down", "errorRate", "latencyMs", "refuseVantages", "telemetryOff", "replicationLagSeconds");
+      Set.of("down", "errorRate", "latencyMs", "refuseVantages", "telemetryOff", "replicationLagSeconds",
+          "replicationStalled");
 
   private FaultsJson() {}
 
@@ -87,7 +88,15 @@ final class FaultsJson {
       }
       lag = OptionalDouble.of(((Number) lagValue).doubleValue());
     }
-    return new CloudFaults(down, errorRate, latencyMs, vantages, off, lag);
+    boolean stalled = false;
+    Object stalledValue = json.getValue("replicationStalled");
+    if (stalledValue != null) {
+      if (!(stalledValue instanceof Boolean)) {
+        throw new IllegalArgumentException("replicationStalled: must be true or false");
+      }
+      stalled = (Boolean) stalledValue;
+    }
+    return new CloudFaults(down, errorRate, latencyMs, vantages, off, lag, stalled);
   }
 
   static JsonObject toJson(CloudFaults faults) {
@@ -113,7 +122,7 @@ final class FaultsJson {
     } else {
       json.putNull("replicationLagSeconds");
     }
-    return json;
+    return json.put("replicationStalled", faults.replicationStalled());
   }
 
   private static java.util.List<String> sortedKeys() {

@@ -49,6 +49,11 @@ public enum Operation {
     return route;
   }
 
+  /** Whether it changes state; a read replica (the standby) refuses these. */
+  public boolean isWrite() {
+    return !"GET".equals(method);
+  }
+
   /** Finds an operation by its wire name. */
   public static Optional<Operation> byWireName(String name) {
     return Arrays.stream(values()).filter(op -> op.wireName.equals(name)).findFirst();

@@ -28,6 +28,10 @@ record Order(
     return new Order(id, sku, qty, customer, next, createdAt, at, invoiceId, amountCents);
   }
 
+  Order touched(Instant at) {
+    return new Order(id, sku, qty, customer, status, createdAt, at, invoiceId, amountCents);
+  }
+
   Order invoiced(String newInvoiceId, long cents, Instant at) {
     return new Order(id, sku, qty, customer, OrderStatus.INVOICED, createdAt, at, newInvoiceId, cents);
   }

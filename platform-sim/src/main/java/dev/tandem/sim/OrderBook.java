@@ -18,6 +18,13 @@ import java.util.function.Consumer;
  */
 final class OrderBook {
   static final int MAX_TRACKED_SKUS = 1_000;
+  /**
+   * A well-known order the active cloud keeps and rewrites at every heartbeat, so that a read-only
+   * probe of the standby can read an order that certainly came through replication. It is never
+   * evicted and cannot be deleted.
+   */
+  static final String CANARY_ID = "ord-canary";
+  static final String CANARY_SKU = "SKU-CANARY";
 
   /** What an operation answered: an HTTP status and the order, or an error code and message. */
   record Outcome(int status, Order order, String error, String message, boolean replayed) {
@@ -45,6 +52,7 @@ final class OrderBook {
   private final Map<String, Integer> stock = new LinkedHashMap<>();
   private final Consumer<Change> changes;
   private long evictedOrders;
+  private long invoicesIssued;
 
   OrderBook(Clock clock, Dice dice, int maxOrders, int maxKeys, int initialStock, Consumer<Change> changes) {
     this.clock = clock;
@@ -85,6 +93,9 @@ final class OrderBook {
   }
 
   Outcome delete(String id) {
+    if (CANARY_ID.equals(id) && orders.containsKey(id)) {
+      return Outcome.fail(409, "protected", "order " + id + " is the replication canary and cannot be deleted");
+    }
     Order order = orders.remove(id);
     if (order == null) {
       return notFound(id);
@@ -126,14 +137,39 @@ final class OrderBook {
     if (order == null) {
       return notFound(id);
     }
+    if (order.status() == OrderStatus.INVOICED) {
+      // A replayed invoice request (a retry after a lost answer): the same invoice, never a second.
+      return new Outcome(201, order, null, null, true);
+    }
     if (order.status() != OrderStatus.SHIPPED) {
       return wrongState(order, "invoice", OrderStatus.SHIPPED);
     }
     Instant now = clock.instant();
     Order invoiced = order.invoiced("inv-" + order.id().substring(4), order.qty() * unitPriceCents(order.sku()), now);
     orders.put(id, invoiced);
+    invoicesIssued++;
     changes.accept(Change.upsert(now, invoiced, null));
     return Outcome.ok(201, invoiced);
+  }
+
+  /**
+   * Writes the replication canary (created on first use, then its {@code updatedAt} moved to now)
+   * and ships the write like any other; the active cloud calls it at every heartbeat.
+   */
+  void touchCanary() {
+    Instant now = clock.instant();
+    Order existing = orders.get(CANARY_ID);
+    Order canary = existing == null
+        ? new Order(CANARY_ID, CANARY_SKU, 1, "synthetic", OrderStatus.INVOICED, now, now,
+            "inv-canary", unitPriceCents(CANARY_SKU))
+        : existing.touched(now);
+    put(canary, null);
+    changes.accept(Change.upsert(now, canary, null));
+  }
+
+  /** Invoices issued here (replays of an invoice request do not count). */
+  long invoicesIssued() {
+    return invoicesIssued;
   }
 
   int available(String sku) {
@@ -181,16 +217,21 @@ final class OrderBook {
   private void evictOne() {
     Iterator<Order> it = orders.values().iterator();
     while (it.hasNext()) {
-      if (it.next().status() == OrderStatus.INVOICED) {
+      Order candidate = it.next();
+      if (candidate.status() == OrderStatus.INVOICED && !CANARY_ID.equals(candidate.id())) {
         it.remove();
         evictedOrders++;
         return;
       }
     }
     Iterator<String> oldest = orders.keySet().iterator();
-    oldest.next();
-    oldest.remove();
-    evictedOrders++;
+    while (oldest.hasNext()) {
+      if (!CANARY_ID.equals(oldest.next())) {
+        oldest.remove();
+        evictedOrders++;
+        return;
+      }
+    }
   }
 
   private Outcome advance(String id, String action, OrderStatus from, OrderStatus to) {

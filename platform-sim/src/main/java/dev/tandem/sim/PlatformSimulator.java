@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A two-cloud distribution platform (orders to invoices) with fault injection and per-cloud OTLP
  * telemetry. The first cloud of the settings starts active, the second as its warm standby,
- * replicated asynchronously. Both clouds accept every request.
+ * replicated asynchronously. The standby is a read replica: it serves reads and refuses writes
+ * with 409 {@code read_replica}.
  *
  * <p>Thread-safe: faults and the active cloud may be changed from any thread while it runs.
  */
@@ -136,15 +137,28 @@ public final class PlatformSimulator {
     return "http://" + settings.host() + ":" + adminPort();
   }
 
-  /** Replaces a cloud's faults; takes effect for the next request and the next export. */
+  /**
+   * Replaces a cloud's faults; takes effect for the next request and the next export. The
+   * listening socket follows {@code down} a few milliseconds later (see {@link #applyFaults}).
+   */
   public void setFaults(String cloud, CloudFaults value) {
-    Objects.requireNonNull(value, "faults");
-    faultsOf(cloud).set(value);
+    applyFaults(cloud, value);
   }
 
-  /** Heals a cloud. */
+  /**
+   * Replaces a cloud's faults, like {@link #setFaults}, and completes once they have fully taken
+   * effect: for {@code down}, once the listening socket is closed (connections are refused), and
+   * when healed, once it listens again on the same port.
+   */
+  public Future<Void> applyFaults(String cloud, CloudFaults value) {
+    Objects.requireNonNull(value, "faults");
+    faultsOf(cloud).set(value);
+    return verticle(cloud).faultsChanged();
+  }
+
+  /** Heals a cloud; a cloud that was down listens again a few milliseconds later. */
   public void clearFaults(String cloud) {
-    faultsOf(cloud).set(CloudFaults.none());
+    applyFaults(cloud, CloudFaults.none());
   }
 
   /** A cloud's current faults. */

@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,17 +41,29 @@ class FaultInjectionTest {
   }
 
   @Test
-  void downCloudClosesConnectionsWithoutAnAnswerUntilHealed() throws Exception {
+  void downCloudRefusesConnectionsUntilHealedOnTheSamePort() throws Exception {
     assertThat(http.get(primary + "/healthz").statusCode()).isEqualTo(200);
+    int port = sim.port("primary");
 
-    sim.setFaults("primary", CloudFaults.none().withDown(true));
+    TestHttp.await(sim.applyFaults("primary", CloudFaults.none().withDown(true)));
 
-    assertThatThrownBy(() -> http.get(primary + "/healthz")).isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(() -> http.get(primary + "/healthz"))
+        .isInstanceOf(ExecutionException.class)
+        .hasRootCauseInstanceOf(ConnectException.class)
+        .rootCause().hasMessageContaining("refused");
     assertThatThrownBy(() -> http.submit(primary, Map.of())).isInstanceOf(ExecutionException.class);
     assertThat(http.get(secondary + "/healthz").statusCode()).isEqualTo(200);
 
-    sim.clearFaults("primary");
+    TestHttp.await(sim.applyFaults("primary", CloudFaults.none()));
+    assertThat(sim.port("primary")).isEqualTo(port);
     assertThat(http.submit(primary, Map.of()).statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void downSetBeforeTheRequestNeverGetsAnAnswerEvenBeforeTheSocketCloses() throws Exception {
+    sim.setFaults("primary", CloudFaults.none().withDown(true)); // no wait for the socket
+
+    assertThatThrownBy(() -> http.get(primary + "/healthz")).isInstanceOf(ExecutionException.class);
   }
 
   @Test
@@ -62,7 +75,6 @@ class FaultInjectionTest {
     HttpResponse<Buffer> allocation = http.post(primary + "/orders/" + id + "/allocation");
     HttpResponse<Buffer> read = http.get(primary + "/orders/" + id);
     HttpResponse<Buffer> stock = http.get(primary + "/inventory/SKU-1");
-    String other = http.submit(secondary, Map.of()).bodyAsJsonObject().getString("id");
 
     assertThat(submitted.statusCode()).isEqualTo(201);
     assertThat(allocation.statusCode()).isEqualTo(503);
@@ -70,6 +82,9 @@ class FaultInjectionTest {
     assertThat(read.statusCode()).isEqualTo(200);
     assertThat(read.bodyAsJsonObject().getString("status")).isEqualTo("SUBMITTED");
     assertThat(stock.statusCode()).isEqualTo(200);
+    // The fault belongs to the primary: the secondary, once active, allocates.
+    sim.setActive("secondary");
+    String other = http.submit(secondary, Map.of()).bodyAsJsonObject().getString("id");
     assertThat(http.post(secondary + "/orders/" + other + "/allocation").statusCode()).isEqualTo(200);
   }
 

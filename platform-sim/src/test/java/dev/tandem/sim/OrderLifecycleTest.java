@@ -154,11 +154,43 @@ class OrderLifecycleTest {
     clock.advance(Duration.ofHours(1).plusSeconds(1));
 
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(http.get(onStandby).statusCode()).isEqualTo(200));
-    // The key replicates with the order: a retry after failover finds the same order.
-    HttpResponse<Buffer> retry = http.submit(sim.baseUrl("secondary"), Map.of("Idempotency-Key", "k-r"));
-    assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(id);
     assertThat(sim.replicationLagSeconds("secondary").orElseThrow()).isGreaterThanOrEqualTo(3600.0);
     assertThat(sim.replicationLagSeconds("primary")).isEmpty();
+    // The key replicates with the order: a retry after failover finds the same order.
+    sim.setActive("secondary");
+    HttpResponse<Buffer> retry = http.submit(sim.baseUrl("secondary"), Map.of("Idempotency-Key", "k-r"));
+    assertThat(retry.statusCode()).isEqualTo(201);
+    assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(id);
+  }
+
+  @Test
+  void replayedInvoiceReturnsTheSameInvoiceAndNeverIssuesASecond() throws Exception {
+    String id = http.submit(primary, Map.of()).bodyAsJsonObject().getString("id");
+    String orderUrl = primary + "/orders/" + id;
+    http.post(orderUrl + "/allocation");
+    http.post(orderUrl + "/pick-confirmation");
+    http.post(orderUrl + "/shipment-confirmation");
+    JsonObject first = http.post(orderUrl + "/invoice").bodyAsJsonObject();
+
+    HttpResponse<Buffer> replay = http.post(orderUrl + "/invoice");
+
+    assertThat(replay.statusCode()).isEqualTo(201);
+    assertThat(replay.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(replay.bodyAsJsonObject()).isEqualTo(first);
+    assertThat(http.get(primary + "/healthz").bodyAsJsonObject().getLong("invoices")).isEqualTo(1);
+  }
+
+  @Test
+  void allocationDecrementsOnlyThatSkusStock() throws Exception {
+    JsonObject three = new JsonObject().put("sku", "SKU-3").put("qty", 3).put("customer", "synthetic");
+    String id = http.post(primary + "/orders", three, Map.of()).bodyAsJsonObject().getString("id");
+    assertThat(http.get(primary + "/inventory/SKU-3").bodyAsJsonObject().getInteger("available")).isEqualTo(10);
+
+    http.post(primary + "/orders/" + id + "/allocation");
+
+    assertThat(http.get(primary + "/inventory/SKU-3").bodyAsJsonObject().getInteger("available")).isEqualTo(7);
+    assertThat(http.get(primary + "/inventory/SKU-1").bodyAsJsonObject().getInteger("available")).isEqualTo(10);
   }
 
   private static void assertStatus(HttpResponse<Buffer> response, int code, String status) {

@@ -53,6 +53,12 @@ import org.slf4j.LoggerFactory;
  *       {@code X-Tandem-Synthetic: true} and a W3C {@code traceparent}: one trace per run (its id
  *       is the run's id), one span per step under a run span. With a no-op OpenTelemetry the ids
  *       are still generated, so the platform's own traces can be matched to probe runs.
+ *   <li>Each step span (CLIENT) carries {@code tandem.run}, {@code tandem.journey},
+ *       {@code tandem.step}, {@code tandem.cloud}, {@code tandem.vantage}, {@code tandem.ok},
+ *       {@code tandem.latency_ms}, {@code tandem.attempts}, {@code tandem.error} (failures only),
+ *       {@code http.request.method} and {@code http.response.status_code}: enough for a collector
+ *       to rebuild the observation from OTLP alone (see {@link ProbeTelemetry}). Its start is the
+ *       observation's {@code ts}. Each observation also goes to the local sink.
  *   <li>After a failed critical step the remaining steps are skipped and not reported, except
  *       {@code always} steps. A non-critical failure does not fail the run.
  *   <li>Only transport failures before any response (refused, reset, timeout) are retried, at
@@ -75,6 +81,12 @@ public final class JourneyRunner {
   static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
   static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
   static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("tandem.attempts");
+  static final AttributeKey<String> RUN = AttributeKey.stringKey("tandem.run");
+  static final AttributeKey<Boolean> OK = AttributeKey.booleanKey("tandem.ok");
+  static final AttributeKey<Long> LATENCY_MS = AttributeKey.longKey("tandem.latency_ms");
+  static final AttributeKey<String> ERROR = AttributeKey.stringKey("tandem.error");
+  static final AttributeKey<String> VANTAGE_PROVIDER = AttributeKey.stringKey("tandem.vantage.provider");
+  static final AttributeKey<String> VANTAGE_REGION = AttributeKey.stringKey("tandem.vantage.region");
 
   public static final String HEADER_VANTAGE = "X-Tandem-Vantage";
   public static final String HEADER_JOURNEY = "X-Tandem-Journey";
@@ -123,8 +135,11 @@ public final class JourneyRunner {
   public Future<RunResult> run(Journey journey, Target target, Vantage vantage) {
     Instant started = clock.instant();
     long t0 = System.nanoTime();
+    // Span times come from the runner's clock, so a step span starts exactly at its observation's
+    // ts: whoever turns spans back into observations gets the same ts as the local sink.
     Span runSpan = tracer.spanBuilder("journey " + journey.name())
         .setNoParent()
+        .setStartTimestamp(started)
         .setSpanKind(SpanKind.INTERNAL)
         .setAttribute(JOURNEY, journey.name())
         .setAttribute(VANTAGE, vantage.id())
@@ -152,7 +167,7 @@ public final class JourneyRunner {
       if (run.failed) {
         runSpan.setStatus(StatusCode.ERROR, "critical step failed");
       }
-      runSpan.end();
+      runSpan.end(started.plusNanos(System.nanoTime() - t0));
       return Future.succeededFuture(new RunResult(run.id, journey.name(), target.cloud(),
           vantage.id(), started, durationMs, !run.failed, run.observations, run.skipped));
     });
@@ -164,6 +179,7 @@ public final class JourneyRunner {
       return Future.succeededFuture();
     }
     Instant ts = clock.instant();
+    long t0 = System.nanoTime();
     Rendered request;
     try {
       request = render(run, step);
@@ -174,18 +190,12 @@ public final class JourneyRunner {
         run.skipped.add(step.name());
         return Future.succeededFuture();
       }
-      record(run, step, ts, StepOutcome.failed("template: " + e.getMessage(), 0, 1, -1), null);
+      // Not sent, but reported like any failed step, over every path.
+      record(run, step, ts, StepOutcome.failed("template: " + e.getMessage(), 0, 1, -1),
+          startStepSpan(run, step, ts), t0);
       return Future.succeededFuture();
     }
-    Span span = tracer.spanBuilder(step.name())
-        .setParent(Context.root().with(run.span))
-        .setSpanKind(SpanKind.CLIENT)
-        .setAttribute(JOURNEY, run.journey.name())
-        .setAttribute(STEP, step.name())
-        .setAttribute(VANTAGE, run.vantage.id())
-        .setAttribute(CLOUD, run.target.cloud())
-        .setAttribute(HTTP_METHOD, request.method.name())
-        .startSpan();
+    Span span = startStepSpan(run, step, ts);
     SpanContext stepContext = span.getSpanContext();
     if (!stepContext.isValid() || stepContext.getSpanId().equals(run.context.getSpanId())) {
       stepContext = SpanContext.create(run.context.getTraceId(), ids.generateSpanId(),
@@ -201,12 +211,29 @@ public final class JourneyRunner {
           return StepOutcome.failed("internal error: " + error, 0, 1, -1);
         })
         .map(outcome -> {
-          record(run, step, ts, outcome, span);
+          record(run, step, ts, outcome, span, t0);
           return null;
         });
   }
 
-  private void record(RunState run, Step step, Instant ts, StepOutcome outcome, Span span) {
+  /** The step's CLIENT span, with every attribute that lets a collector rebuild the observation. */
+  private Span startStepSpan(RunState run, Step step, Instant ts) {
+    return tracer.spanBuilder(step.name())
+        .setParent(Context.root().with(run.span))
+        .setStartTimestamp(ts)
+        .setSpanKind(SpanKind.CLIENT)
+        .setAttribute(RUN, run.id)
+        .setAttribute(JOURNEY, run.journey.name())
+        .setAttribute(STEP, step.name())
+        .setAttribute(VANTAGE, run.vantage.id())
+        .setAttribute(CLOUD, run.target.cloud())
+        .setAttribute(HTTP_METHOD, step.request().method())
+        .setAttribute(VANTAGE_PROVIDER, run.vantage.provider())
+        .setAttribute(VANTAGE_REGION, run.vantage.region()) // null: not set
+        .startSpan();
+  }
+
+  private void record(RunState run, Step step, Instant ts, StepOutcome outcome, Span span, long t0) {
     ProbeObservation observation = new ProbeObservation(ts, run.id, run.journey.name(),
         step.name(), run.target.cloud(), run.vantage.id(), outcome.ok(), outcome.latencyMs(),
         outcome.error(), outcome.attempts());
@@ -214,16 +241,17 @@ public final class JourneyRunner {
     if (!outcome.ok() && step.critical()) {
       run.failed = true;
     }
-    if (span != null) {
-      if (outcome.status() > 0) {
-        span.setAttribute(HTTP_STATUS, (long) outcome.status());
-      }
-      span.setAttribute(ATTEMPTS, (long) outcome.attempts());
-      if (!outcome.ok()) {
-        span.setStatus(StatusCode.ERROR, outcome.error());
-      }
-      span.end();
+    if (outcome.status() > 0) {
+      span.setAttribute(HTTP_STATUS, (long) outcome.status());
     }
+    span.setAttribute(OK, outcome.ok());
+    span.setAttribute(LATENCY_MS, outcome.latencyMs());
+    span.setAttribute(ATTEMPTS, (long) outcome.attempts());
+    if (!outcome.ok()) {
+      span.setAttribute(ERROR, outcome.error());
+      span.setStatus(StatusCode.ERROR, outcome.error());
+    }
+    span.end(ts.plusNanos(System.nanoTime() - t0));
     try {
       sink.accept(observation);
     } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +45,19 @@ public final class ProbeScheduler {
     Future<RunResult> run(Journey journey, Target target, Vantage vantage);
   }
 
+  /**
+   * Told of every run as it starts, with when the plan wanted it: for schedule-accuracy figures
+   * and self-metrics. Called on the scheduler's event loop; must not block.
+   */
+  @FunctionalInterface
+  public interface StartListener {
+    /**
+     * @param plannedNanos when the plan wanted the run, on the {@link System#nanoTime()} scale
+     * @param startedNanos when it started, on the same scale
+     */
+    void started(String journey, String vantage, String cloud, long plannedNanos, long startedNanos);
+  }
+
   /** A (journey, vantage, cloud) schedule's state, for status pages and tests. */
   public record SlotStatus(String journey, String vantage, String cloud, boolean running,
       Instant lastStarted, Boolean lastOk, long missed) {}
@@ -55,6 +69,7 @@ public final class ProbeScheduler {
   private final ProbeSettings settings;
   private final RandomGenerator random;
   private final Clock clock;
+  private final StartListener listener;
 
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong started = new AtomicLong();
@@ -74,6 +89,8 @@ public final class ProbeScheduler {
     final AtomicBoolean busy = new AtomicBoolean();
     final AtomicLong missed = new AtomicLong();
     volatile long timer = -1;
+    /** When the plan wants the next tick ({@link System#nanoTime()}); only touched on the context. */
+    long plannedNanos;
     volatile Instant lastStarted;
     volatile Boolean lastOk;
 
@@ -96,6 +113,7 @@ public final class ProbeScheduler {
     this.settings = b.settings;
     this.random = b.random;
     this.clock = b.clock;
+    this.listener = b.listener;
     List<Slot> all = new ArrayList<>();
     for (Journey journey : b.journeys) {
       for (Vantage vantage : b.vantages) {
@@ -128,8 +146,10 @@ public final class ProbeScheduler {
     Promise<Void> armed = Promise.promise();
     ctx.runOnContext(v -> {
       long intervalMs = settings.interval().toMillis();
+      long now = System.nanoTime();
       for (Slot slot : slots) {
-        arm(slot, 1 + random.nextLong(intervalMs));
+        slot.plannedNanos = now + TimeUnit.MILLISECONDS.toNanos(1 + random.nextLong(intervalMs));
+        arm(slot, now);
       }
       log.info("probing {} schedules every {} ms", slots.size(), intervalMs);
       armed.complete();
@@ -161,10 +181,16 @@ public final class ProbeScheduler {
     return stopped.future();
   }
 
-  private void arm(Slot slot, long delayMs) {
+  /**
+   * Sets the timer for the slot's planned time. The plan advances from the plan, not from when a
+   * timer happened to fire, so lateness never accumulates into drift.
+   */
+  private void arm(Slot slot, long nowNanos) {
     if (stopping) {
       return;
     }
+    // Rounded up: a timer has millisecond resolution, and early is worse than a fraction late.
+    long delayMs = Math.floorDiv(slot.plannedNanos - nowNanos + 999_999, 1_000_000);
     slot.timer = vertx.setTimer(Math.max(1, delayMs), id -> tick(slot));
   }
 
@@ -179,7 +205,15 @@ public final class ProbeScheduler {
     if (stopping) {
       return;
     }
-    arm(slot, nextDelay());
+    long now = System.nanoTime();
+    long planned = slot.plannedNanos;
+    long intervalNanos = settings.interval().toNanos();
+    slot.plannedNanos = planned + TimeUnit.MILLISECONDS.toNanos(nextDelay());
+    if (slot.plannedNanos < now) {
+      // More than an interval behind (a paused process): start the plan again from now.
+      slot.plannedNanos = now + intervalNanos;
+    }
+    arm(slot, now);
     String role;
     try {
       Map<String, String> current = roles.get();
@@ -204,6 +238,13 @@ public final class ProbeScheduler {
     inFlight.incrementAndGet();
     started.incrementAndGet();
     slot.lastStarted = clock.instant();
+    if (listener != null) {
+      try {
+        listener.started(slot.journey.name(), slot.vantage.id(), slot.target.cloud(), planned, now);
+      } catch (RuntimeException e) {
+        log.warn("start listener threw", e);
+      }
+    }
     Future<RunResult> run;
     try {
       run = runner.run(slot.journey, slot.target, slot.vantage);
@@ -273,6 +314,7 @@ public final class ProbeScheduler {
     private ProbeSettings settings = ProbeSettings.defaults();
     private RandomGenerator random = RandomGenerator.getDefault();
     private Clock clock = Clock.systemUTC();
+    private StartListener listener;
 
     private Builder(Vertx vertx, RunFunction runner) {
       this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -315,6 +357,12 @@ public final class ProbeScheduler {
     /** For {@link SlotStatus#lastStarted()}; probe observations take the runner's clock. */
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /** Told of every run start with its planned time; optional. */
+    public Builder startListener(StartListener value) {
+      this.listener = Objects.requireNonNull(value, "listener");
       return this;
     }
 
