@@ -30,6 +30,7 @@ import dev.tandem.synthetics.Journey;
 import dev.tandem.synthetics.JourneyRunner;
 import dev.tandem.synthetics.ProbeScheduler;
 import dev.tandem.synthetics.ProbeSettings;
+import dev.tandem.synthetics.ProbeTelemetry;
 import dev.tandem.synthetics.Vantage;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -81,6 +82,8 @@ public final class TandemNode {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<OtlpHttpReceiver> receivers = new ArrayList<>();
   private final Map<String, Integer> pathPorts = new LinkedHashMap<>();
+  private final Map<String, Integer> pathGrpcPorts = new LinkedHashMap<>();
+  private ProbeTelemetry probeTelemetry;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final VerdictEngine engine;
   private final SloEngine slos;
@@ -150,6 +153,25 @@ public final class TandemNode {
   /** Bound OTLP/HTTP port per path id. */
   public Map<String, Integer> pathPorts() {
     return Map.copyOf(pathPorts);
+  }
+
+  /** Bound OTLP/gRPC port per path id (paths with gRPC only). */
+  public Map<String, Integer> pathGrpcPorts() {
+    return Map.copyOf(pathGrpcPorts);
+  }
+
+  /**
+   * Stops one path's receiver, as if its collector or its network died: its senders get
+   * connection refused and its heartbeats stop (the demo's telemetry-path-loss scenario).
+   */
+  public Future<Void> stopPath(String pathId) {
+    for (OtlpHttpReceiver r : receivers) {
+      if (r.settings().id().equals(pathId)) {
+        log.warn("telemetry path {} stopped on request", pathId);
+        return r.stop();
+      }
+    }
+    return Future.failedFuture("no path " + pathId);
   }
 
   public ObservationSink sink() {
@@ -231,12 +253,17 @@ public final class TandemNode {
     List<Future<Integer>> started = new ArrayList<>();
     for (TandemConfig.PathConfig p : config.paths()) {
       PathSettings settings = new PathSettings(p.id(), p.cloud(), p.otlp().host(), p.otlp().httpPort(),
-          p.tokens().stream().map(Secret::reveal).toList(), replication);
+          p.tokens().stream().map(Secret::reveal).toList(), replication)
+          .withGrpcPort(p.otlp().grpcPort() < 0 ? PathSettings.NO_GRPC : p.otlp().grpcPort());
       OtlpHttpReceiver receiver = OtlpHttpReceiver.create(settings, vertx, sink, clock, dedup, series);
       receivers.add(receiver);
       started.add(receiver.start().onSuccess(port -> {
         pathPorts.put(p.id(), port);
-        log.info("telemetry path {} ({}) listening for OTLP/HTTP on {}:{}", p.id(), p.cloud(), p.otlp().host(), port);
+        if (receiver.grpcPort() > 0) {
+          pathGrpcPorts.put(p.id(), receiver.grpcPort());
+        }
+        log.info("telemetry path {} ({}) listening for OTLP/HTTP on {}:{}{}", p.id(), p.cloud(), p.otlp().host(), port,
+            receiver.grpcPort() > 0 ? " and OTLP/gRPC on port " + receiver.grpcPort() : "");
       }));
     }
     return Future.all(started).onSuccess(x -> bindReceiverMetrics()).mapEmpty();
@@ -252,8 +279,26 @@ public final class TandemNode {
     WebClient client = WebClient.create(vertx, new WebClientOptions()
         .setConnectTimeout(s.timeoutSeconds() * 1000).setKeepAlive(true)
         .setUserAgent("tandem-synthetics"));
+    // Every run is also exported as a trace over every telemetry path of this process (dual-homed):
+    // losing one path loses no result, and the collectors turn the step spans back into probe
+    // results (counted once with the in-process copy).
+    io.opentelemetry.api.OpenTelemetry otel = overrides.probeTelemetry();
+    if (!pathPorts.isEmpty()) {
+      ProbeTelemetry.Builder b = ProbeTelemetry.builder().resourceAttributes(io.opentelemetry.api.common.Attributes.of(
+          io.opentelemetry.api.common.AttributeKey.stringKey("tandem.observer"), config.observer().id()));
+      for (TandemConfig.PathConfig p : config.paths()) {
+        Integer port = pathPorts.get(p.id());
+        if (port != null) {
+          Map<String, String> headers = p.tokens().isEmpty() ? Map.of()
+              : Map.of("Authorization", "Bearer " + p.tokens().get(0).reveal());
+          b.endpoint(new ProbeTelemetry.Endpoint("http://" + p.otlp().host() + ":" + port, headers));
+        }
+      }
+      probeTelemetry = b.build();
+      otel = probeTelemetry.openTelemetry();
+    }
     JourneyRunner runner = JourneyRunner.builder(vertx, client, sink).clock(clock).settings(settings)
-        .openTelemetry(overrides.probeTelemetry()).build();
+        .openTelemetry(otel).build();
     scheduler = ProbeScheduler.builder(vertx, runner)
         .journeys(List.copyOf(journeys.values()))
         .vantages(s.vantages().stream().map(v -> new Vantage(v.id(), v.provider(), v.region())).toList())
@@ -359,6 +404,15 @@ public final class TandemNode {
           .tag("path", path).register(registry);
       FunctionCounter.builder("tandem.collector.spans.duplicate", r, x -> x.stats().duplicateSpans())
           .tag("path", path).register(registry);
+      FunctionCounter.builder("tandem.collector.requests.shed", r, x -> x.stats().requestsShed())
+          .description("Requests answered 429 / UNAVAILABLE because the path's intake queue was full")
+          .tag("path", path).register(registry);
+      FunctionCounter.builder("tandem.collector.probe.spans", r, x -> x.stats().probeSpans())
+          .description("Synthetic probe step spans turned into probe results")
+          .tag("path", path).register(registry);
+      FunctionCounter.builder("tandem.collector.attribute.values.collapsed", r, x -> x.stats().attributeValuesCollapsed())
+          .description("Attribute values folded into _other at the cardinality bound")
+          .tag("path", path).register(registry);
     }
   }
 
@@ -391,6 +445,9 @@ public final class TandemNode {
       stops.add(api.stop());
     }
     return Future.join(stops).transform(x -> vertx.executeBlocking(() -> {
+      if (probeTelemetry != null) {
+        probeTelemetry.shutdown(Duration.ofSeconds(5));
+      }
       if (influx != null) {
         influx.close();
       }

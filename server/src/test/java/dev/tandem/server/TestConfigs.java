@@ -26,7 +26,7 @@ public final class TestConfigs {
             active: primary
             standby: secondary
             rpoSeconds: 60
-            journeys: [order-to-invoice, stock-lookup]
+            journeys: [order-to-invoice, stock-lookup, standby-readiness]
             slos: [order-submission-availability, inventory-api-availability]
         paths:
           - {id: path-a, cloud: primary,   otlp: {host: 127.0.0.1, httpPort: 0, grpcPort: 0}}

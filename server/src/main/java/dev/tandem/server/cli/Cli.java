@@ -43,7 +43,7 @@ public final class Cli {
 
   static final String DEMO_CONFIG = "examples/demo/tandem.yaml";
   private static final List<String> DEMO_FILES = List.of("tandem.yaml", "journeys/order-to-invoice.yaml",
-      "journeys/stock-lookup.yaml", "slos/order-submission-availability.yaml",
+      "journeys/stock-lookup.yaml", "journeys/standby-readiness.yaml", "slos/order-submission-availability.yaml",
       "slos/inventory-api-availability.yaml");
 
   private final PrintStream out;

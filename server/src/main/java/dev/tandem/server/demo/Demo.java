@@ -109,6 +109,9 @@ public final class Demo {
       String standby = active.equals(domain.active()) ? domain.standby() : domain.active();
       log.info("scenario {}: injecting the fault now: {}", scenario.id(), scenario.fault());
       scenario.inject(sim, active, standby);
+      if (scenario.stopsActivePath()) {
+        config.paths().stream().filter(p -> p.cloud().equals(active)).forEach(p -> node.stopPath(p.id()));
+      }
     });
   }
 

@@ -2,7 +2,6 @@ package dev.tandem.server.demo;
 
 import dev.tandem.sim.CloudFaults;
 import dev.tandem.sim.PlatformSimulator;
-import dev.tandem.sim.TelemetrySignal;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -29,11 +28,16 @@ public enum Scenario {
       sim.setFaults(standby, sim.faults(standby).withRefusedVantage("ext-1"));
     }
   },
-  TELEMETRY_PATH_LOSS("telemetry-path-loss", "the active cloud stops sending telemetry on its path",
+  TELEMETRY_PATH_LOSS("telemetry-path-loss", "the active cloud's telemetry path (its collector) goes down",
       "fault TELEMETRY, recommendation stays STAY: silence is not an outage while probes pass") {
     @Override
     void inject(PlatformSimulator sim, String active, String standby) {
-      sim.setFaults(active, sim.faults(active).withTelemetryOff(TelemetrySignal.TRACES, TelemetrySignal.METRICS));
+      // Done by the demo itself: it stops the path's receiver (see Demo.play).
+    }
+
+    @Override
+    boolean stopsActivePath() {
+      return true;
     }
   },
   COMPONENT_FAULT("component-fault", "allocation (inventory-service) fails in the active cloud",
@@ -70,6 +74,11 @@ public enum Scenario {
   }
 
   abstract void inject(PlatformSimulator sim, String active, String standby);
+
+  /** Whether the scenario takes the active cloud's telemetry path down. */
+  boolean stopsActivePath() {
+    return false;
+  }
 
   public static Optional<Scenario> byId(String id) {
     String wanted = id.toLowerCase(Locale.ROOT);

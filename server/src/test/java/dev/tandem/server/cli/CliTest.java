@@ -32,7 +32,7 @@ class CliTest {
   @Test
   void validateAcceptsTheDemoConfig() {
     assertThat(run("validate", "--config", TestConfigs.DEMO.resolve("tandem.yaml").toString())).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("OK (1 domain(s), 2 path(s), 2 journey(s), 2 SLO(s))");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("OK (1 domain(s), 2 path(s), 3 journey(s), 2 SLO(s))");
   }
 
   @Test

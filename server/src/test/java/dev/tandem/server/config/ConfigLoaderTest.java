@@ -29,7 +29,7 @@ class ConfigLoaderTest {
   void demoConfigIsValid() {
     Validation.Result r = Validation.check(TestConfigs.DEMO.resolve("tandem.yaml"), new ConfigLoader(name -> null));
     assertThat(r.problems().sorted()).isEmpty();
-    assertThat(r.journeys()).containsOnlyKeys("order-to-invoice", "stock-lookup");
+    assertThat(r.journeys()).containsOnlyKeys("order-to-invoice", "stock-lookup", "standby-readiness");
     assertThat(r.config().get().domains()).hasSize(1);
   }
 
