@@ -91,8 +91,10 @@ class OtlpHttpReceiverTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("Content-Type")).isEqualTo(JSON);
     assertThat(new JsonObject(response.bodyAsString())).isEqualTo(new JsonObject());
+    // The example span lasts exactly one second: counted at the 1000 ms bound and above.
     assertThat(sink.of(TelemetryObservation.class)).containsExactly(new TelemetryObservation(clock.instant(),
-        "path-a", "primary", "my.service", "I'm a server span", "span", 1, 1));
+        "path-a", "primary", "my.service", "I'm a server span", "span", 1, 1,
+        dev.tandem.engine.observation.LatencyCounts.of(new long[] {1000})));
     // The span was remembered under the bytes its hex spells, not under a base64 misreading.
     assertThat(deduplicator.firstSeen(hex("5B8EFFF798038103D269B633813FC60C").toByteArray(),
         hex("EEE19B7EC3C1B174").toByteArray())).isFalse();

@@ -218,10 +218,15 @@ public final class TandemNode {
     });
 
     return startCollectors()
-        .compose(v -> overrides.deferSynthetics() ? Future.succeededFuture()
+        .compose(v -> overrides.deferSynthetics() || !config.runs(TandemConfig.Role.SYNTHETICS)
+            ? Future.succeededFuture()
             : startSynthetics(config.synthetics().map(TandemConfig.Synthetics::targets).orElse(Map.of())))
         .compose(v -> startApi())
         .map(v -> {
+          if (!config.runs(TandemConfig.Role.ENGINE)) {
+            ready.set(true);
+            return this;
+          }
           engine.evaluate();
           tickTimer = vertx.setPeriodic(config.engine().tickSeconds() * 1000L, id -> tick());
           snapshotTimer = vertx.setPeriodic(SNAPSHOT_EVERY.toMillis(), id -> vertx.executeBlocking(() -> {
@@ -243,7 +248,7 @@ public final class TandemNode {
   }
 
   private Future<Void> startCollectors() {
-    if (config.paths().isEmpty()) {
+    if (config.paths().isEmpty() || !config.runs(TandemConfig.Role.COLLECTOR)) {
       return Future.succeededFuture();
     }
     SpanDeduplicator dedup = SpanDeduplicator.create(clock);
@@ -283,17 +288,11 @@ public final class TandemNode {
     // losing one path loses no result, and the collectors turn the step spans back into probe
     // results (counted once with the in-process copy).
     io.opentelemetry.api.OpenTelemetry otel = overrides.probeTelemetry();
-    if (!pathPorts.isEmpty()) {
+    List<ProbeTelemetry.Endpoint> endpoints = exportEndpoints(s);
+    if (!endpoints.isEmpty()) {
       ProbeTelemetry.Builder b = ProbeTelemetry.builder().resourceAttributes(io.opentelemetry.api.common.Attributes.of(
           io.opentelemetry.api.common.AttributeKey.stringKey("tandem.observer"), config.observer().id()));
-      for (TandemConfig.PathConfig p : config.paths()) {
-        Integer port = pathPorts.get(p.id());
-        if (port != null) {
-          Map<String, String> headers = p.tokens().isEmpty() ? Map.of()
-              : Map.of("Authorization", "Bearer " + p.tokens().get(0).reveal());
-          b.endpoint(new ProbeTelemetry.Endpoint("http://" + p.otlp().host() + ":" + port, headers));
-        }
-      }
+      endpoints.forEach(b::endpoint);
       probeTelemetry = b.build();
       otel = probeTelemetry.openTelemetry();
     }
@@ -301,7 +300,8 @@ public final class TandemNode {
         .openTelemetry(otel).build();
     scheduler = ProbeScheduler.builder(vertx, runner)
         .journeys(List.copyOf(journeys.values()))
-        .vantages(s.vantages().stream().map(v -> new Vantage(v.id(), v.provider(), v.region())).toList())
+        .vantages(s.vantages().stream().filter(v -> s.vantage().map(v.id()::equals).orElse(true))
+            .map(v -> new Vantage(v.id(), v.provider(), v.region())).toList())
         .targets(targets)
         .roles(this::roles)
         .settings(settings)
@@ -309,6 +309,30 @@ public final class TandemNode {
         .build();
     return scheduler.start().onSuccess(v -> log.info("synthetics: {} journeys x {} vantages x {} clouds every {} s",
         journeys.size(), s.vantages().size(), targets.size(), s.intervalSeconds()));
+  }
+
+  /**
+   * Where probe traces go: the configured export targets, else this process's own paths (the
+   * ports they bound), else the paths' configured addresses (a vantage-only process).
+   */
+  private List<ProbeTelemetry.Endpoint> exportEndpoints(TandemConfig.Synthetics s) {
+    List<ProbeTelemetry.Endpoint> out = new ArrayList<>();
+    if (!s.export().isEmpty()) {
+      for (TandemConfig.Export e : s.export()) {
+        out.add(new ProbeTelemetry.Endpoint(e.url(), e.token().map(t -> Map.of("Authorization", "Bearer " + t.reveal()))
+            .orElse(Map.of())));
+      }
+      return out;
+    }
+    for (TandemConfig.PathConfig p : config.paths()) {
+      Integer port = pathPorts.getOrDefault(p.id(), p.otlp().httpPort() > 0 ? p.otlp().httpPort() : null);
+      if (port != null) {
+        Map<String, String> headers = p.tokens().isEmpty() ? Map.of()
+            : Map.of("Authorization", "Bearer " + p.tokens().get(0).reveal());
+        out.add(new ProbeTelemetry.Endpoint("http://" + p.otlp().host() + ":" + port, headers));
+      }
+    }
+    return out;
   }
 
   /** Roles per cloud as the first domain sees them; probes follow a reported switch. */
@@ -329,7 +353,8 @@ public final class TandemNode {
   }
 
   private Future<Void> startApi() {
-    api = new ApiServer(vertx, config.api(), engine, slos, registry, clock, ready::get);
+    api = new ApiServer(vertx, config.api(), config.runs(TandemConfig.Role.ENGINE) ? engine : null, slos, registry,
+        clock, ready::get);
     return api.start().map(port -> {
       apiPort = port;
       return null;

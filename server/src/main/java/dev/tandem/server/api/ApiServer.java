@@ -67,7 +67,9 @@ public final class ApiServer {
     this.registry = registry;
     this.clock = clock;
     this.ready = ready;
-    engine.addListener((prev, next) -> publish(next));
+    if (engine != null) {
+      engine.addListener((prev, next) -> publish(next));
+    }
   }
 
   /** Starts listening; the future carries the bound port. */
@@ -86,6 +88,10 @@ public final class ApiServer {
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(registry.scrape()));
     router.route("/api/*").handler(this::authorize);
+    if (engine == null) {
+      router.route("/api/*").handler(ctx -> error(ctx, 404,
+          "this process does not run the engine role (roles in its config): ask an observer for verdicts and SLOs"));
+    }
     router.get("/api/v1/verdicts/stream").handler(this::stream);
     router.get("/api/v1/verdicts").handler(this::allVerdicts);
     router.get("/api/v1/verdicts/:domain").handler(this::oneVerdict);
@@ -126,7 +132,11 @@ public final class ApiServer {
     if (heartbeatTimer >= 0) {
       vertx.cancelTimer(heartbeatTimer);
     }
-    streams.forEach(c -> c.context().runOnContext(v -> c.response().end()));
+    streams.forEach(c -> c.context().runOnContext(v -> {
+      if (!c.response().ended()) {
+        c.response().end();
+      }
+    }));
     streams.clear();
     return server == null ? Future.succeededFuture() : server.close();
   }
@@ -371,7 +381,7 @@ public final class ApiServer {
   private void index(RoutingContext ctx) {
     String html = "<!doctype html><html lang=en><meta charset=utf-8><title>Tandem</title>"
         + "<body style='font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto'>"
-        + "<h1>Tandem</h1><p>Observer <b>" + escape(engine.spec().observer().id()) + "</b>.</p><ul>"
+        + "<h1>Tandem</h1><p>Observer <b>" + escape(engine == null ? "(probes only)" : engine.spec().observer().id()) + "</b>.</p><ul>"
         + "<li><a href='/api/v1/verdicts'>/api/v1/verdicts</a>: every failover domain's verdict</li>"
         + "<li><a href='/api/v1/verdicts/stream'>/api/v1/verdicts/stream</a>: verdict changes (SSE)</li>"
         + "<li><a href='/metrics'>/metrics</a>: Prometheus metrics</li>"

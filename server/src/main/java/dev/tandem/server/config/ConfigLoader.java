@@ -193,8 +193,24 @@ public final class ConfigLoader {
         }
       });
       List<Path> journeyFiles = globs(m, "journeys", base);
+      Optional<String> vantage = m.string("vantage");
+      m.get("vantage").ifPresent(v -> vantage.filter(id -> !vantageIds.contains(id)).ifPresent(id ->
+          v.problem("vantage '" + id + "' is not one of synthetics.vantages (" + String.join(", ", vantageIds) + ")")));
+      List<TandemConfig.Export> export = new ArrayList<>();
+      for (YamlNode e : m.list("export")) {
+        YamlMap em = e.asMap("an export target");
+        String path = em.requireString("path").orElse("");
+        if (!path.isEmpty() && !pathIds.contains(path)) {
+          em.get("path").get().problem("path '" + path + "' is not one of paths (" + String.join(", ", pathIds) + ")");
+        }
+        String url = em.requireString("url").orElse("");
+        em.get("url").ifPresent(u -> checkUrl(u, url));
+        Optional<Secret> token = em.string("token").filter(t -> !t.isBlank()).map(Secret::new);
+        em.rejectUnknown();
+        export.add(new TandemConfig.Export(path, url, token));
+      }
       m.rejectUnknown();
-      return new TandemConfig.Synthetics(interval, timeout, vantages, targets, journeyFiles);
+      return new TandemConfig.Synthetics(interval, timeout, vantages, targets, journeyFiles, vantage, export);
     });
 
     List<Path> sloFiles = globs(top, "slos", base);
@@ -280,9 +296,37 @@ public final class ConfigLoader {
       }
     }
 
+    java.util.Set<TandemConfig.Role> roles = java.util.EnumSet.noneOf(TandemConfig.Role.class);
+    if (top.has("roles")) {
+      for (YamlNode r : top.list("roles")) {
+        r.asString("a role").ifPresent(name -> {
+          try {
+            roles.add(TandemConfig.Role.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT)));
+          } catch (IllegalArgumentException e) {
+            r.problem("unknown role '" + name + "' (roles: collector, synthetics, engine)");
+          }
+        });
+      }
+      if (roles.contains(TandemConfig.Role.SYNTHETICS) && synthetics.isEmpty()) {
+        top.get("roles").get().problem("role synthetics needs a 'synthetics' section");
+      }
+      if (roles.contains(TandemConfig.Role.COLLECTOR) && paths.isEmpty()) {
+        top.get("roles").get().problem("role collector needs 'paths'");
+      }
+    } else {
+      // Default: every role the configuration has material for.
+      if (!paths.isEmpty()) {
+        roles.add(TandemConfig.Role.COLLECTOR);
+      }
+      if (synthetics.isPresent()) {
+        roles.add(TandemConfig.Role.SYNTHETICS);
+      }
+      roles.add(TandemConfig.Role.ENGINE);
+    }
+
     top.rejectUnknown();
     return Optional.of(new TandemConfig(absolute, observer, regions, domains, paths, synthetics,
-        sloFiles, engine, pagerDuty, storage, api, recording, references, maintenance));
+        sloFiles, engine, pagerDuty, storage, api, recording, references, maintenance, roles));
   }
 
   private static Optional<java.time.Instant> instant(YamlNode n) {

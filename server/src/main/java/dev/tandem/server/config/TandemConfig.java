@@ -14,7 +14,12 @@ import java.util.Optional;
 public record TandemConfig(Path file, Observer observer, Map<String, String> cloudRegions,
     List<DomainSpec> domains, List<PathConfig> paths, Optional<Synthetics> synthetics,
     List<Path> sloFiles, Engine engine, Optional<PagerDuty> pagerDuty, Storage storage, Api api,
-    Optional<Path> recording, List<Reference> references, List<Maintenance> maintenance) {
+    Optional<Path> recording, List<Reference> references, List<Maintenance> maintenance,
+    java.util.Set<Role> roles) {
+
+  public boolean runs(Role role) {
+    return roles.contains(role);
+  }
 
   /** A configured maintenance window and where it stands. */
   public record Maintenance(dev.tandem.engine.budget.MaintenanceWindow window,
@@ -29,8 +34,18 @@ public record TandemConfig(Path file, Observer observer, Map<String, String> clo
 
   public record PathConfig(String id, String cloud, Otlp otlp, List<Secret> tokens) {}
 
+  /**
+   * @param vantage when set, this process is that one vantage (one process per vantage)
+   * @param export where probe traces go; empty = this process's own paths
+   */
   public record Synthetics(int intervalSeconds, int timeoutSeconds, List<VantageSpec> vantages,
-      Map<String, String> targets, List<Path> journeyFiles) {}
+      Map<String, String> targets, List<Path> journeyFiles, Optional<String> vantage, List<Export> export) {}
+
+  /** A telemetry path probe traces are exported to, from a process that may not host it. */
+  public record Export(String path, String url, Optional<Secret> token) {}
+
+  /** The roles a process can run; the API (health, metrics) always runs. */
+  public enum Role { COLLECTOR, SYNTHETICS, ENGINE }
 
   public record Engine(int tickSeconds, int holdDownSeconds, int quorum, int probeWindowSeconds,
       int pathSilenceSeconds, int replicationStalenessSeconds) {}
@@ -49,22 +64,22 @@ public record TandemConfig(Path file, Observer observer, Map<String, String> clo
         new Otlp(p.otlp().host(), 0, 0), p.tokens())).toList();
     return new TandemConfig(file, observer, cloudRegions, domains, ephemeral, synthetics, sloFiles, engine,
         pagerDuty, storage, new Api(api.host(), 0, api.readTokens(), api.adminTokens()), recording,
-        references, maintenance);
+        references, maintenance, roles);
   }
 
   public TandemConfig withStorageDir(Path dir) {
     return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
-        pagerDuty, new Storage(dir, storage.influx()), api, recording, references, maintenance);
+        pagerDuty, new Storage(dir, storage.influx()), api, recording, references, maintenance, roles);
   }
 
   public TandemConfig withInflux(Influx influx) {
     return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
-        pagerDuty, new Storage(storage.dir(), Optional.of(influx)), api, recording, references, maintenance);
+        pagerDuty, new Storage(storage.dir(), Optional.of(influx)), api, recording, references, maintenance, roles);
   }
 
   public TandemConfig withApiPort(int port) {
     return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
         pagerDuty, storage, new Api(api.host(), port, api.readTokens(), api.adminTokens()), recording,
-        references, maintenance);
+        references, maintenance, roles);
   }
 }
