@@ -264,6 +264,7 @@ public final class ApiServer {
         a.put("short", t.shortWindow());
         a.put("factor", t.factor());
         a.put("errorRatioThreshold", t.threshold());
+        a.put("exhaustion", t.exhaustion());
         a.put("longBurnRate", t.longBurn());
         a.put("shortBurnRate", t.shortBurn());
         a.put("firing", t.firing());

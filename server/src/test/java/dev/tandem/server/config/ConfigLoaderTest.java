@@ -57,7 +57,7 @@ class ConfigLoaderTest {
         f + ":8:14: standby names unknown cloud 'tertiary' (clouds: primary, secondary)",
         f + ":9:17: 'rpoSeconds' must be between 0 and 86400, found -5",
         f + ":12:51: 'httpPort' must be between 0 and 65535, found 99999",
-        f + ":14:1: unknown key 'colour' (expected one of: clouds, observer, domains, paths, synthetics, slos, engine, paging, storage, api, recording, maintenance)");
+        f + ":14:1: unknown key 'colour' (expected one of: clouds, observer, domains, paths, synthetics, slos, engine, paging, storage, api, recording, maintenance, roles)");
     assertThat(lines(r)).anyMatch(l -> l.startsWith(f + ":13:37: unknown key 'holdDown'"));
     assertThat(r.ok()).isFalse();
   }

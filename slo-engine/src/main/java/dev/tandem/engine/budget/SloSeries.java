@@ -202,7 +202,7 @@ final class SloSeries {
       }
       states.add(new SloStatus.TierState(tier.name(), tier.severity(), Durations.format(tier.longWindow()),
           Durations.format(tier.shortWindow()), tier.factor().toPlainString(),
-          tier.threshold(spec.budget()).toPlainString(), burnOf(l), burnOf(s), fire));
+          tier.threshold(spec.budget()).toPlainString(), exhaustion(tier), burnOf(l), burnOf(s), fire));
     }
     Duration exhaustion = null;
     double fastBurn = burnOf(ratios.get(tiers.get(0).longWindow()));
@@ -214,6 +214,13 @@ final class SloSeries {
     return new SloStatus(spec.name(), cloud, spec.target().toPlainString(),
         Durations.describe(spec.window()), spec.method().name(), good / (long) scale, total / (long) scale,
         sli, remaining, remainingEvents, burn, states, exhaustion, excluded);
+  }
+
+  private String exhaustion(BurnRateTier tier) {
+    long millis = (long) (spec.window().duration().toMillis() / tier.factor().doubleValue());
+    // Rounded to what a person reads on an alert: minutes, hours or days.
+    long unit = millis >= 86_400_000 ? 3_600_000 : 60_000;
+    return Durations.format(Duration.ofMillis(Math.max(unit, Math.round((double) millis / unit) * unit)));
   }
 
   private double burnOf(double[] badTotal) {

@@ -17,9 +17,14 @@ public record SloStatus(String slo, String cloud, String objective, String windo
     long good, long total, Double sli, double budgetRemaining, double budgetRemainingEvents,
     Map<String, Double> burnRates, List<TierState> tiers, Duration timeToExhaustion, long excluded) {
 
-  /** One burn-rate tier's state. */
+  /**
+   * One burn-rate tier's state.
+   *
+   * @param exhaustion how long the whole budget lasts at this tier's burn rate (period / factor),
+   *     the label Pyrra puts on its alerts
+   */
   public record TierState(String name, String severity, String longWindow, String shortWindow,
-      String factor, String threshold, double longBurn, double shortBurn, boolean firing) {}
+      String factor, String threshold, String exhaustion, double longBurn, double shortBurn, boolean firing) {}
 
   public List<TierState> firing() {
     return tiers.stream().filter(TierState::firing).toList();

@@ -85,6 +85,8 @@ class SloEngineTest {
     assertThat(p.burnRates().get("1h")).isCloseTo(0.5, within(1e-9));
     assertThat(p.firing()).isEmpty();
     assertThat(p.timeToExhaustion()).isEqualTo(Duration.ofDays(28));
+    // Pyrra's exhaustion label: 28 days / 13.44 = 50 h; / 5.6 = 5 d; / 2.8 = 10 d; / 0.9333 = 30 d.
+    assertThat(p.tiers()).extracting(SloStatus.TierState::exhaustion).containsExactly("50h", "5d", "10d", "30d");
     assertThat(status("orders", "secondary").budgetRemaining()).isEqualTo(1.0);
   }
 
