@@ -31,6 +31,13 @@ final class SloSeries {
   private final double budget;
   private final double[] thresholds;
   private final boolean[] firing;
+  /** Per tier: name, severity, long, short, factor, threshold, exhaustion, formatted once. */
+  private final String[][] labels;
+  private final Duration[] windowKeys;
+  private final String[] windowNames;
+  private final RollingCounter[] windowCounters;
+  private final int[] longIndex;
+  private final int[] shortIndex;
   // Calendar window: counts since the current period began.
   private Instant periodStart;
   private Instant periodEnd;
@@ -50,11 +57,32 @@ final class SloSeries {
     this.budget = spec.budget().doubleValue();
     this.thresholds = new double[tiers.size()];
     this.firing = new boolean[tiers.size()];
+    this.labels = new String[tiers.size()][];
     for (int i = 0; i < tiers.size(); i++) {
       BurnRateTier t = tiers.get(i);
       thresholds[i] = t.threshold(spec.budget()).doubleValue();
       windows.computeIfAbsent(t.longWindow(), d -> new RollingCounter(d.toMillis(), WINDOW_BUCKETS));
       windows.computeIfAbsent(t.shortWindow(), d -> new RollingCounter(d.toMillis(), WINDOW_BUCKETS));
+    }
+    this.windowKeys = windows.keySet().toArray(new Duration[0]);
+    this.windowNames = new String[windowKeys.length];
+    this.windowCounters = new RollingCounter[windowKeys.length];
+    for (int w = 0; w < windowKeys.length; w++) {
+      windowNames[w] = Durations.format(windowKeys[w]);
+      windowCounters[w] = windows.get(windowKeys[w]);
+    }
+    this.longIndex = new int[tiers.size()];
+    this.shortIndex = new int[tiers.size()];
+    for (int i = 0; i < tiers.size(); i++) {
+      BurnRateTier t = tiers.get(i);
+      longIndex[i] = java.util.Arrays.asList(windowKeys).indexOf(t.longWindow());
+      shortIndex[i] = java.util.Arrays.asList(windowKeys).indexOf(t.shortWindow());
+    }
+    for (int i = 0; i < tiers.size(); i++) {
+      BurnRateTier t = tiers.get(i);
+      labels[i] = new String[] {t.name(), t.severity(), Durations.format(t.longWindow()),
+          Durations.format(t.shortWindow()), t.factor().toPlainString(), t.threshold(spec.budget()).toPlainString(),
+          exhaustion(t)};
     }
     long periodMillis = spec.window().duration().toMillis();
     int buckets = (int) Math.max(WINDOW_BUCKETS, Math.min(MAX_PERIOD_BUCKETS, periodMillis / 60_000));
@@ -181,31 +209,30 @@ final class SloSeries {
     double remainingEvents = (budget * total - bad) / scale;
 
     Map<String, Double> burn = new LinkedHashMap<>();
-    Map<Duration, double[]> ratios = new LinkedHashMap<>();
-    for (Map.Entry<Duration, RollingCounter> e : windows.entrySet()) {
-      long t = e.getValue().total(nowMillis);
-      long g = e.getValue().good(nowMillis);
-      ratios.put(e.getKey(), new double[] {t - g, t});
-      burn.put(Durations.format(e.getKey()), t == 0 ? 0.0 : ((double) (t - g) / t) / budget);
+    double[][] ratios = new double[windowKeys.length][];
+    for (int w = 0; w < windowKeys.length; w++) {
+      long t = windowCounters[w].total(nowMillis);
+      long g = windowCounters[w].good(nowMillis);
+      ratios[w] = new double[] {t - g, t};
+      burn.put(windowNames[w], t == 0 ? 0.0 : ((double) (t - g) / t) / budget);
     }
     List<SloStatus.TierState> states = new ArrayList<>(tiers.size());
     for (int i = 0; i < tiers.size(); i++) {
-      BurnRateTier tier = tiers.get(i);
-      double[] l = ratios.get(tier.longWindow());
-      double[] s = ratios.get(tier.shortWindow());
+      double[] l = ratios[longIndex[i]];
+      double[] s = ratios[shortIndex[i]];
       boolean fire = over(l, thresholds[i]) && over(s, thresholds[i])
           && LowTrafficGuard.exceeds((long) (l[0] / scale), (long) (l[1] / scale), thresholds[i]);
+      String[] label = labels[i];
       if (fire != firing[i]) {
         firing[i] = fire;
-        transitions.add(new SloAlertChange(now, spec.name(), cloud, tier.name(), tier.severity(), fire,
+        transitions.add(new SloAlertChange(now, spec.name(), cloud, label[0], label[1], fire,
             burnOf(l), burnOf(s), remaining));
       }
-      states.add(new SloStatus.TierState(tier.name(), tier.severity(), Durations.format(tier.longWindow()),
-          Durations.format(tier.shortWindow()), tier.factor().toPlainString(),
-          tier.threshold(spec.budget()).toPlainString(), exhaustion(tier), burnOf(l), burnOf(s), fire));
+      states.add(new SloStatus.TierState(label[0], label[1], label[2], label[3], label[4], label[5], label[6],
+          burnOf(l), burnOf(s), fire));
     }
     Duration exhaustion = null;
-    double fastBurn = burnOf(ratios.get(tiers.get(0).longWindow()));
+    double fastBurn = burnOf(ratios[longIndex[0]]);
     if (remaining <= 0) {
       exhaustion = Duration.ZERO;
     } else if (fastBurn > 0) {

@@ -67,8 +67,16 @@ final class ProbeLedger {
 
   void add(ProbeObservation p, Instant now) {
     Key key = new Key(p.journey(), p.step());
-    Map<Key, Series> steps = series.computeIfAbsent(p.cloud(), c -> new HashMap<>())
-        .computeIfAbsent(p.vantage(), v -> new HashMap<>());
+    Map<String, Map<Key, Series>> byVantage = series.get(p.cloud());
+    if (byVantage == null) {
+      byVantage = new HashMap<>();
+      series.put(p.cloud(), byVantage);
+    }
+    Map<Key, Series> steps = byVantage.get(p.vantage());
+    if (steps == null) {
+      steps = new HashMap<>();
+      byVantage.put(p.vantage(), steps);
+    }
     Series s = steps.get(key);
     if (s == null) {
       if (count >= MAX_SERIES) {

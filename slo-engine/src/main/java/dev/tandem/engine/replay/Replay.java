@@ -58,6 +58,7 @@ public final class Replay {
     VerdictEngine verdicts = null;
     SloEngine budgets = null;
     List<String> pending = new ArrayList<>();
+    long[] changeCounts = new long[2];
     List<Skipped> skipped = new ArrayList<>();
     long skippedCount = 0;
     long lines = 0;
@@ -102,8 +103,15 @@ public final class Replay {
         verdicts = VerdictEngine.create(spec, clock);
         budgets = new SloEngine(slos, spec.clouds(), clock);
         List<String> sink = pending;
-        verdicts.addListener((prev, next) -> sink.add(verdictLine(next)));
-        budgets.addListener(change -> sink.add(alertLine(change)));
+        long[] counted = changeCounts;
+        verdicts.addListener((prev, next) -> {
+          sink.add(verdictLine(next));
+          counted[0]++;
+        });
+        budgets.addListener(change -> {
+          sink.add(alertLine(change));
+          counted[1]++;
+        });
         nextTick = ceil(first, tick);
       }
       while (!nextTick.isAfter(o.ts())) {
@@ -112,8 +120,6 @@ public final class Replay {
         budgets.evaluate();
         nextTick = nextTick.plus(tick);
       }
-      verdictChanges += count(pending, "verdict");
-      alertChanges += pending.size() - count(pending, "verdict");
       flush(pending, out);
       clock.set(o.ts());
       verdicts.accept(o);
@@ -125,10 +131,10 @@ public final class Replay {
       clock.set(nextTick);
       verdicts.evaluate();
       budgets.evaluate();
-      verdictChanges += count(pending, "verdict");
-      alertChanges += pending.size() - count(pending, "verdict");
       flush(pending, out);
     }
+    verdictChanges = changeCounts[0];
+    alertChanges = changeCounts[1];
     progress.accept(chars);
     out.flush();
     List<Skipped> report = skippedCount > skipped.size()
@@ -141,11 +147,6 @@ public final class Replay {
     List<Skipped> out = new ArrayList<>(list);
     out.add(extra);
     return out;
-  }
-
-  private static long count(List<String> lines, String type) {
-    String marker = "\"type\":\"" + type + "\"";
-    return lines.stream().filter(l -> l.contains(marker)).count();
   }
 
   private static void flush(List<String> pending, Writer out) throws IOException {
