@@ -131,7 +131,7 @@ public final class TandemNode {
         List.copyOf(c.cloudRegions().keySet()), c.domains(), vantages, paths,
         new EngineSettings(Duration.ofSeconds(e.tickSeconds()), Duration.ofSeconds(e.holdDownSeconds()),
             e.quorum(), Duration.ofSeconds(e.probeWindowSeconds()), Duration.ofSeconds(e.pathSilenceSeconds()),
-            Duration.ofSeconds(e.replicationStalenessSeconds())));
+            Duration.ofSeconds(e.replicationStalenessSeconds()), Duration.ofSeconds(e.antiFlapSeconds())));
   }
 
   public VerdictEngine engine() {

@@ -177,7 +177,43 @@ public final class ApiServer {
     return Optional.of(h.substring(7).trim());
   }
 
+  /**
+   * An entity tag over what a verdict says (recommendation, since, reason, each cloud's role,
+   * health, fault, readiness), not over its timestamps: a poller that sends If-None-Match gets
+   * 304 until something changes, although generatedAt moves on every tick.
+   */
+  static String etag(List<Verdict> verdicts) {
+    StringBuilder b = new StringBuilder();
+    for (Verdict v : verdicts) {
+      b.append(v.domain()).append('|').append(v.recommendation()).append('|').append(v.since()).append('|')
+          .append(v.reason()).append('|');
+      v.clouds().forEach((cloud, c) -> b.append(cloud).append(':').append(c.role()).append(':').append(c.health())
+          .append(':').append(c.fault()).append(':').append(c.ready()).append(';'));
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "\"" + java.util.HexFormat.of().formatHex(digest, 0, 12) + "\"";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Answers 304 when the client's If-None-Match names the current tag; sets ETag either way. */
+  private static boolean notModified(RoutingContext ctx, String etag) {
+    ctx.response().putHeader("ETag", etag);
+    String match = ctx.request().getHeader("If-None-Match");
+    if (match != null && (match.equals(etag) || match.equals("W/" + etag) || match.trim().equals("*"))) {
+      ctx.response().setStatusCode(304).end();
+      return true;
+    }
+    return false;
+  }
+
   private void allVerdicts(RoutingContext ctx) {
+    if (notModified(ctx, etag(engine.current()))) {
+      return;
+    }
     ObjectNode body = json.createObjectNode();
     body.set("observer", verdictJson.observer(engine.spec().observer()));
     body.put("generatedAt", clock.instant().toString());
@@ -198,7 +234,11 @@ public final class ApiServer {
       error(ctx, 503, "no verdict for '" + domain + "' yet: the engine has not judged it");
       return;
     }
-    sendJson(ctx, 200, verdictJson.encode(v.get()));
+    ObjectNode body = verdictJson.encode(v.get());
+    if (notModified(ctx, etag(List.of(v.get())))) {
+      return;
+    }
+    sendJson(ctx, 200, body);
   }
 
   private void reportActive(RoutingContext ctx) {

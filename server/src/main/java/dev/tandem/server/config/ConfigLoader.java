@@ -222,9 +222,10 @@ public final class ConfigLoader {
       int window = (int) m.integer("probeWindowSeconds", 60, 1, 86_400);
       int silence = (int) m.integer("pathSilenceSeconds", 30, 1, 86_400);
       int staleness = (int) m.integer("replicationStalenessSeconds", 60, 1, 86_400);
+      int antiFlap = (int) m.integer("antiFlapSeconds", Math.max(300, holdDown * 10), 0, 86_400);
       m.rejectUnknown();
-      return new TandemConfig.Engine(tick, holdDown, quorum, window, silence, staleness);
-    }).orElse(new TandemConfig.Engine(10, 30, 2, 60, 30, 60));
+      return new TandemConfig.Engine(tick, holdDown, quorum, window, silence, staleness, antiFlap);
+    }).orElse(new TandemConfig.Engine(10, 30, 2, 60, 30, 60, 300));
     synthetics.ifPresent(s -> {
       int independent = (int) s.vantages().stream().map(v -> v.provider() + "/" + v.region()).distinct().count();
       if (independent < engine.quorum()) {

@@ -48,7 +48,7 @@ public record TandemConfig(Path file, Observer observer, Map<String, String> clo
   public enum Role { COLLECTOR, SYNTHETICS, ENGINE }
 
   public record Engine(int tickSeconds, int holdDownSeconds, int quorum, int probeWindowSeconds,
-      int pathSilenceSeconds, int replicationStalenessSeconds) {}
+      int pathSilenceSeconds, int replicationStalenessSeconds, int antiFlapSeconds) {}
 
   public record PagerDuty(String url, Secret routingKey, Optional<Secret> observabilityRoutingKey) {}
 

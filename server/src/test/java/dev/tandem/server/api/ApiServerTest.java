@@ -101,6 +101,23 @@ class ApiServerTest {
   }
 
   @Test
+  void pollersGetNotModifiedUntilTheVerdictChanges() throws Exception {
+    HttpResponse<String> first = send("GET", "/api/v1/verdicts/order-platform", "reader", null);
+    String etag = first.headers().firstValue("ETag").orElseThrow();
+    HttpRequest conditional = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        + "/api/v1/verdicts/order-platform")).header("Authorization", "Bearer reader").header("If-None-Match", etag).build();
+    engine.evaluate();
+    assertThat(http.send(conditional, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(304);
+    engine.reportActive("order-platform", "secondary");
+    engine.evaluate();
+    HttpResponse<String> changed = http.send(conditional, HttpResponse.BodyHandlers.ofString());
+    assertThat(changed.statusCode()).isEqualTo(200);
+    assertThat(changed.headers().firstValue("ETag")).get().isNotEqualTo(etag);
+    HttpResponse<String> all = send("GET", "/api/v1/verdicts", "reader", null);
+    assertThat(all.headers().firstValue("ETag")).isPresent();
+  }
+
+  @Test
   void unknownDomainIs404() throws Exception {
     HttpResponse<String> r = send("GET", "/api/v1/verdicts/nope", "reader", null);
     assertThat(r.statusCode()).isEqualTo(404);

@@ -12,9 +12,22 @@ import java.time.Duration;
  * @param probeWindow the window over which probe outcomes are judged
  * @param pathSilence how long without a heartbeat before a path counts as silent
  * @param replicationStaleness how old a replication lag reading may be before it is unknown
+ * @param antiFlap after a reported switch, how long no switch back is recommended
  */
 public record EngineSettings(Duration tick, Duration holdDown, int quorum, Duration probeWindow,
-    Duration pathSilence, Duration replicationStaleness) {
+    Duration pathSilence, Duration replicationStaleness, Duration antiFlap) {
+
+  /** Default anti-flap period: ten hold-downs, at least five minutes. */
+  public EngineSettings(Duration tick, Duration holdDown, int quorum, Duration probeWindow,
+      Duration pathSilence, Duration replicationStaleness) {
+    this(tick, holdDown, quorum, probeWindow, pathSilence, replicationStaleness,
+        max(holdDown.multipliedBy(10), Duration.ofMinutes(5)));
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
   public EngineSettings {
     positive(tick, "tick");
     if (holdDown == null || holdDown.isNegative()) {
@@ -26,6 +39,9 @@ public record EngineSettings(Duration tick, Duration holdDown, int quorum, Durat
     positive(probeWindow, "probeWindow");
     positive(pathSilence, "pathSilence");
     positive(replicationStaleness, "replicationStaleness");
+    if (antiFlap == null || antiFlap.isNegative()) {
+      throw new IllegalArgumentException("antiFlap must be >= 0");
+    }
   }
 
   private static void positive(Duration d, String name) {

@@ -44,6 +44,7 @@ public final class VerdictEngine implements ObservationSink {
   private final Map<String, Instant> lastHeartbeat = new HashMap<>();
   private final Map<String, ReplicationObservation> lastLag = new HashMap<>();
   private final Map<String, String> activeCloud = new HashMap<>();
+  private final Map<String, Instant> switchedAt = new HashMap<>();
   private final Map<String, CloudState> cloudStates = new HashMap<>();
   private final Map<String, Verdict> verdicts = new LinkedHashMap<>();
   private final List<VerdictListener> listeners = new CopyOnWriteArrayList<>();
@@ -106,7 +107,9 @@ public final class VerdictEngine implements ObservationSink {
     if (!cloud.equals(d.active()) && !cloud.equals(d.standby())) {
       throw new IllegalArgumentException("cloud " + cloud + " is not part of domain " + domain);
     }
-    activeCloud.put(domain, cloud);
+    if (!cloud.equals(activeCloud.put(domain, cloud))) {
+      switchedAt.put(domain, clock.instant());
+    }
   }
 
   /** The cloud now serving {@code domain}. */
@@ -213,6 +216,12 @@ public final class VerdictEngine implements ObservationSink {
       rec = Recommendation.HOLD;
       reason = "Both " + active + " and " + standby + " fail the same way (" + activeFinding.summary()
           + "): a shared dependency, switching cannot help; hold and investigate what both depend on.";
+    } else if (activeDown && ready && inAntiFlap(d.id(), now)) {
+      rec = Recommendation.HOLD;
+      long left = spec.settings().antiFlap().minus(Duration.between(switchedAt.get(d.id()), now)).toSeconds();
+      reason = active + " is down cloud-wide (" + activeFinding.summary() + ") but it became active only "
+          + Duration.between(switchedAt.get(d.id()), now).toSeconds() + " s ago: no switch back during the"
+          + " anti-flap period (" + left + " s left). Hold and investigate both clouds.";
     } else if (activeDown && ready) {
       rec = Recommendation.FAILOVER;
       reason = "Fail over to " + standby + ": " + activeFinding.summary() + " (confirmed for at least "
@@ -242,6 +251,11 @@ public final class VerdictEngine implements ObservationSink {
     Instant since = now;
     return new Verdict(d.id(), spec.observer(), now, now.plus(spec.settings().validity()), rec,
         since, reason, clouds);
+  }
+
+  private boolean inAntiFlap(String domain, Instant now) {
+    Instant at = switchedAt.get(domain);
+    return at != null && Duration.between(at, now).compareTo(spec.settings().antiFlap()) < 0;
   }
 
   private String stayReason(String active, CloudState state, CloudFinding finding, String standby,

@@ -63,7 +63,9 @@ class VerdictEngineTest {
         engine.accept(new HeartbeatObservation(now, path, path.equals("path-a") ? "primary" : "secondary"));
       }
     }
+    // Whichever cloud is standby reports its lag; after a switch that is the other one.
     engine.accept(new ReplicationObservation(now, "order-platform", "secondary", lag));
+    engine.accept(new ReplicationObservation(now, "order-platform", "primary", lag));
   }
 
   private void runJourney(Instant now, String journey, List<String> steps, String cloud, String vantage,
@@ -202,6 +204,24 @@ class VerdictEngineTest {
     Verdict later = playFor(Duration.ofSeconds(20), NOTHING_FAILS);
     assertThat(later.clouds().get("primary").health()).isEqualTo(Health.HEALTHY);
     assertThat(later.recommendation()).isEqualTo(Recommendation.STAY);
+  }
+
+  @Test
+  void noSwitchBackDuringTheAntiFlapPeriod() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    playFor(Duration.ofSeconds(60), (cloud, s) -> cloud.equals("primary"));
+    assertThat(engine.current("order-platform").orElseThrow().recommendation()).isEqualTo(Recommendation.FAILOVER);
+    engine.reportActive("order-platform", "secondary");
+    // The new active fails too while the old one has recovered: within 5 minutes, no switch back.
+    Verdict v = playFor(Duration.ofSeconds(90), (cloud, s) -> cloud.equals("secondary"));
+    assertThat(v.clouds().get("secondary").role()).isEqualTo("active");
+    assertThat(v.clouds().get("secondary").health()).isEqualTo(Health.UNHEALTHY);
+    assertThat(v.recommendation()).isEqualTo(Recommendation.HOLD);
+    assertThat(v.reason()).contains("anti-flap");
+    // After the anti-flap period, the same evidence recommends the switch back.
+    Verdict later = playFor(Duration.ofSeconds(240), (cloud, s) -> cloud.equals("secondary"));
+    assertThat(later.recommendation()).isEqualTo(Recommendation.FAILOVER);
+    assertThat(later.reason()).startsWith("Fail over to primary");
   }
 
   @Test
