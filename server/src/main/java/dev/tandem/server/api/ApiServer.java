@@ -104,6 +104,14 @@ public final class ApiServer {
         .handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
         .handler(this::addMaintenance);
     router.delete("/api/v1/maintenance/:id").handler(this::removeMaintenance);
+    router.get("/openapi.yaml").handler(ctx -> {
+      try (java.io.InputStream in = ApiServer.class.getResourceAsStream("/openapi.yaml")) {
+        ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8")
+            .end(io.vertx.core.buffer.Buffer.buffer(in.readAllBytes()));
+      } catch (java.io.IOException | NullPointerException e) {
+        error(ctx, 500, "the OpenAPI description is missing from this build");
+      }
+    });
     router.get("/").handler(this::index);
     router.route().last().handler(ctx -> error(ctx, 404, "no such resource: " + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed here"));
@@ -426,6 +434,7 @@ public final class ApiServer {
         + "<li><a href='/api/v1/verdicts'>/api/v1/verdicts</a>: every failover domain's verdict</li>"
         + "<li><a href='/api/v1/verdicts/stream'>/api/v1/verdicts/stream</a>: verdict changes (SSE)</li>"
         + "<li><a href='/metrics'>/metrics</a>: Prometheus metrics</li>"
+        + "<li><a href='/openapi.yaml'>/openapi.yaml</a>: the API described in OpenAPI 3</li>"
         + "<li><a href='/healthz'>/healthz</a>, <a href='/readyz'>/readyz</a></li></ul></body></html>";
     ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(html);
   }

@@ -175,6 +175,14 @@ class ApiServerTest {
   }
 
   @Test
+  void openApiDescriptionIsServedAndNamesEveryEndpoint() throws Exception {
+    HttpResponse<String> r = send("GET", "/openapi.yaml", null, null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("openapi: 3.0.3", "/api/v1/verdicts:", "/api/v1/verdicts/{domain}:",
+        "/api/v1/verdicts/stream:", "/api/v1/verdicts/{domain}/active:", "/api/v1/slos:", "/healthz:");
+  }
+
+  @Test
   void metricsAreInPrometheusTextFormat() throws Exception {
     HttpResponse<String> r = send("GET", "/metrics", null, null);
     assertThat(r.statusCode()).isEqualTo(200);
