@@ -109,6 +109,7 @@ public final class TandemNode {
     this.overrides = overrides;
     this.engine = VerdictEngine.create(engineSpec(config), clock);
     this.slos = new SloEngine(sloSpecs, List.copyOf(config.cloudRegions().keySet()), clock);
+    this.engine.setSloSignals(slos::pageTierFiring);
     config.maintenance().forEach(m -> slos.addMaintenance(m.window()));
   }
 

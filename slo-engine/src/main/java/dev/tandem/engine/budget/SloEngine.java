@@ -229,6 +229,25 @@ public final class SloEngine implements ObservationSink {
     return out;
   }
 
+  /**
+   * The SLOs among {@code slos} (document names; an SLO's later objectives count as it) with a
+   * page tier firing in {@code cloud}, as of the latest evaluation.
+   */
+  public List<String> pageTierFiring(String cloud, List<String> slos) {
+    List<String> out = new ArrayList<>();
+    for (SloStatus s : latest) {
+      if (!s.cloud().equals(cloud)) {
+        continue;
+      }
+      String document = s.slo().contains("/") ? s.slo().substring(0, s.slo().indexOf('/')) : s.slo();
+      if (slos.contains(document) && !out.contains(document)
+          && s.tiers().stream().anyMatch(t -> t.firing() && "page".equals(t.severity()))) {
+        out.add(document);
+      }
+    }
+    return out;
+  }
+
   /** The statuses of the latest {@link #evaluate()}; empty before the first. */
   public List<SloStatus> current() {
     return latest;

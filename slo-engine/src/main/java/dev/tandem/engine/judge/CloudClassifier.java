@@ -96,7 +96,7 @@ final class CloudClassifier {
 
   CloudFinding classify(String cloud, Map<String, List<StepStats>> steps,
       Map<String, View> otherCloudViews, List<OperationStats> telemetry, List<String> silentPaths,
-      boolean anyPathForCloud) {
+      boolean anyPathForCloud, List<String> burningSlos) {
     List<Evidence> evidence = new ArrayList<>();
     Set<String> down = new LinkedHashSet<>();
     Set<String> seeing = new LinkedHashSet<>();
@@ -149,6 +149,10 @@ final class CloudClassifier {
             + op.failed() + " of " + op.total() + " requests with a server error", f));
       }
     }
+    for (String slo : burningSlos) {
+      evidence.add(new Evidence(Evidence.SLI, "SLO " + slo + " burns its error budget at a paging rate in " + cloud,
+          Map.of("slo", slo, "cloud", cloud, "tier", "page")));
+    }
     for (String path : silentPaths) {
       evidence.add(new Evidence(Evidence.PATH, "telemetry path " + path + " is silent",
           Map.of("path", path, "cloud", cloud, "silent", true)));
@@ -160,6 +164,23 @@ final class CloudClassifier {
           + (silentPaths.isEmpty() ? "" : ", and its telemetry went silent");
       return new CloudFinding(Health.UNHEALTHY, Fault.CLOUD_WIDE, true, !working.isEmpty(),
           evidence, summary);
+    }
+    // A gray failure: no vantage sees the cloud down, but several of the domain's SLOs burn at a
+    // paging rate and independent vantages see steps fail. Judged by burn rate, not one probe.
+    Set<String> partial = new LinkedHashSet<>();
+    for (Map.Entry<String, List<StepStats>> e : steps.entrySet()) {
+      if (view(e.getValue()) == View.PARTIAL) {
+        partial.add(e.getKey());
+      }
+    }
+    if (burningSlos.size() >= 2 && independent(partial) >= quorum) {
+      String summary = "a gray failure: SLOs " + String.join(", ", burningSlos) + " burn at a paging rate in "
+          + cloud + " and " + independent(partial) + " independent vantages (" + String.join(", ", partial)
+          + ") see steps fail";
+      return new CloudFinding(Health.UNHEALTHY, Fault.CLOUD_WIDE, true, true, evidence, summary);
+    }
+    if (burningSlos.size() == 1 && !working.isEmpty()) {
+      failingComponents.add("SLO " + burningSlos.get(0));
     }
     if (seeing.isEmpty()) {
       if (!silentPaths.isEmpty() || !anyPathForCloud) {

@@ -48,6 +48,7 @@ public final class VerdictEngine implements ObservationSink {
   private final Map<String, CloudState> cloudStates = new HashMap<>();
   private final Map<String, Verdict> verdicts = new LinkedHashMap<>();
   private final List<VerdictListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile SloSignals sloSignals = SloSignals.NONE;
   private long observations;
 
   /** Hysteresis state of one cloud in one domain. */
@@ -79,6 +80,11 @@ public final class VerdictEngine implements ObservationSink {
 
   public void addListener(VerdictListener listener) {
     listeners.add(listener);
+  }
+
+  /** Where burn-rate alerts come from (the SLO engine); without it, probes alone judge. */
+  public void setSloSignals(SloSignals signals) {
+    this.sloSignals = signals == null ? SloSignals.NONE : signals;
   }
 
   @Override
@@ -179,8 +185,8 @@ public final class VerdictEngine implements ObservationSink {
       byVantage.forEach((vantage, s) -> v.put(vantage, CloudClassifier.view(s)));
       views.put(cloud, v);
     }
-    CloudFinding activeFinding = find(active, standby, steps, views, now);
-    CloudFinding standbyFinding = find(standby, active, steps, views, now);
+    CloudFinding activeFinding = find(d, active, standby, steps, views, now);
+    CloudFinding standbyFinding = find(d, standby, active, steps, views, now);
     CloudState activeState = settle(d.id(), active, activeFinding, now);
     CloudState standbyState = settle(d.id(), standby, standbyFinding, now);
 
@@ -294,8 +300,8 @@ public final class VerdictEngine implements ObservationSink {
     return "Stay on " + active + ": it is healthy (" + finding.summary() + ").";
   }
 
-  private CloudFinding find(String cloud, String other, Map<String, Map<String, List<StepStats>>> steps,
-      Map<String, Map<String, View>> views, Instant now) {
+  private CloudFinding find(DomainSpec d, String cloud, String other,
+      Map<String, Map<String, List<StepStats>>> steps, Map<String, Map<String, View>> views, Instant now) {
     List<String> silent = new ArrayList<>();
     boolean anyPath = false;
     for (PathSpec p : spec.paths()) {
@@ -309,8 +315,9 @@ public final class VerdictEngine implements ObservationSink {
         silent.add(p.id());
       }
     }
+    List<String> burning = d.slos().isEmpty() ? List.of() : sloSignals.pageTierFiring(cloud, d.slos());
     return classifier.classify(cloud, steps.get(cloud), views.get(other),
-        telemetry.stats(cloud, now), silent, anyPath);
+        telemetry.stats(cloud, now), silent, anyPath, burning);
   }
 
   /**

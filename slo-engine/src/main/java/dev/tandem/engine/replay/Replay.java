@@ -102,6 +102,7 @@ public final class Replay {
         clock = new VirtualClock(first);
         verdicts = VerdictEngine.create(spec, clock);
         budgets = new SloEngine(slos, spec.clouds(), clock);
+        verdicts.setSloSignals(budgets::pageTierFiring);
         List<String> sink = pending;
         long[] counted = changeCounts;
         verdicts.addListener((prev, next) -> {
@@ -116,8 +117,8 @@ public final class Replay {
       }
       while (!nextTick.isAfter(o.ts())) {
         clock.set(nextTick);
-        verdicts.evaluate();
         budgets.evaluate();
+        verdicts.evaluate();
         nextTick = nextTick.plus(tick);
       }
       flush(pending, out);
@@ -129,8 +130,8 @@ public final class Replay {
     }
     if (clock != null) {
       clock.set(nextTick);
-      verdicts.evaluate();
       budgets.evaluate();
+      verdicts.evaluate();
       flush(pending, out);
     }
     verdictChanges = changeCounts[0];

@@ -39,7 +39,7 @@ class VerdictEngineTest {
   private static EngineSpec spec() {
     return new EngineSpec(new ObserverIdentity("obs-test", "primary"), List.of("primary", "secondary"),
         List.of(new DomainSpec("order-platform", "primary", "secondary", 60, "db.replication.lag",
-            List.of("order-to-invoice", "stock-lookup"), List.of())),
+            List.of("order-to-invoice", "stock-lookup"), List.of("orders", "inventory"))),
         List.of(new VantageSpec("ext-1", "third-party", "eu"), new VantageSpec("in-primary", "primary", ""),
             new VantageSpec("in-secondary", "secondary", "")),
         List.of(new PathSpec("path-a", "primary"), new PathSpec("path-b", "secondary")),
@@ -222,6 +222,29 @@ class VerdictEngineTest {
     Verdict later = playFor(Duration.ofSeconds(240), (cloud, s) -> cloud.equals("secondary"));
     assertThat(later.recommendation()).isEqualTo(Recommendation.FAILOVER);
     assertThat(later.reason()).startsWith("Fail over to primary");
+  }
+
+  @Test
+  void grayFailureIsJudgedByBurnRateAcrossSlosAndVantages() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    // 30% errors cloud-wide: some steps fail from every vantage, most still pass, and two SLOs
+    // of the domain burn at a paging rate.
+    engine.setSloSignals((cloud, slos) -> cloud.equals("primary") ? List.of("orders", "inventory") : List.of());
+    Verdict v = playFor(Duration.ofSeconds(60), (cloud, s) -> cloud.equals("primary") && s.endsWith("/invoice"));
+    assertThat(v.clouds().get("primary").fault()).isEqualTo(Fault.CLOUD_WIDE);
+    assertThat(v.recommendation()).isEqualTo(Recommendation.FAILOVER);
+    assertThat(v.reason()).contains("gray failure");
+    assertThat(v.clouds().get("primary").evidence()).anyMatch(e -> e.kind().equals("sli"));
+  }
+
+  @Test
+  void oneBurningSloIsAComponentFault() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    engine.setSloSignals((cloud, slos) -> cloud.equals("primary") ? List.of("inventory") : List.of());
+    Verdict v = playFor(Duration.ofSeconds(60), NOTHING_FAILS);
+    assertThat(v.clouds().get("primary").fault()).isEqualTo(Fault.COMPONENT);
+    assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+    assertThat(v.reason()).contains("SLO inventory");
   }
 
   @Test
