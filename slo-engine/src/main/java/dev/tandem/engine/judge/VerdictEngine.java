@@ -56,6 +56,7 @@ public final class VerdictEngine implements ObservationSink {
     Health health = Health.UNKNOWN;
     Fault fault = Fault.NONE;
     Instant cloudWideSince;
+    Instant lastCloudWideAt;
     Instant recoverySince;
   }
 
@@ -228,6 +229,14 @@ public final class VerdictEngine implements ObservationSink {
       reason = active + " is down cloud-wide (" + activeFinding.summary() + ") but it became active only "
           + Duration.between(switchedAt.get(d.id()), now).toSeconds() + " s ago: no switch back during the"
           + " anti-flap period (" + left + " s left). Hold and investigate both clouds.";
+    } else if (activeDown && ready && activeState.recoverySince != null) {
+      // Hysteresis on the recommendation too: a flapping cloud does not flip the verdict back
+      // and forth; it must work for the whole recovery period first.
+      rec = Recommendation.FAILOVER;
+      reason = "Fail over to " + standby + ": " + active + " failed cloud-wide and has worked again for only "
+          + Duration.between(activeState.recoverySince, now).toSeconds() + " s of the "
+          + spec.settings().holdDown().multipliedBy(RECOVERY_HOLD_DOWNS).toSeconds() + " s needed to trust it; "
+          + standby + " is healthy and ready.";
     } else if (activeDown && ready) {
       rec = Recommendation.FAILOVER;
       reason = "Fail over to " + standby + ": " + activeFinding.summary() + " (confirmed for at least "
@@ -274,7 +283,12 @@ public final class VerdictEngine implements ObservationSink {
     }
     if (state.health == Health.UNHEALTHY && state.fault == Fault.CLOUD_WIDE) {
       return "Stay on " + active + ": it is recovering; it must keep working for "
-          + spec.settings().holdDown().toSeconds() + " s before it counts as healthy again.";
+          + spec.settings().holdDown().multipliedBy(RECOVERY_HOLD_DOWNS).toSeconds()
+          + " s before it counts as healthy again.";
+    }
+    if (state.health == Health.UNKNOWN) {
+      return "Stay on " + active + ": not enough evidence to judge it (" + finding.summary()
+          + "); unknown never leads to a failover.";
     }
     switch (state.fault) {
       case COMPONENT:
@@ -321,14 +335,24 @@ public final class VerdictEngine implements ObservationSink {
   }
 
   /**
+   * Leaving is slower than entering (asymmetric thresholds): recovery must last this many
+   * hold-downs before a cloud leaves UNHEALTHY, or before a half-confirmed outage is forgotten.
+   */
+  static final int RECOVERY_HOLD_DOWNS = 2;
+
+  /**
    * Applies hysteresis: entering UNHEALTHY needs the cloud-wide failure to persist through the
-   * hold-down; leaving it needs recovery to persist as long.
+   * hold-down; a short recovery in between does not restart the count (an outage flapping on and
+   * off is still an outage), and leaving needs a recovery of {@link #RECOVERY_HOLD_DOWNS}
+   * hold-downs.
    */
   private CloudState settle(String domain, String cloud, CloudFinding f, Instant now) {
     CloudState s = cloudStates.computeIfAbsent(domain + "/" + cloud, k -> new CloudState());
     Duration holdDown = spec.settings().holdDown();
+    Duration recovery = holdDown.multipliedBy(RECOVERY_HOLD_DOWNS);
     if (f.cloudWide()) {
       s.recoverySince = null;
+      s.lastCloudWideAt = now;
       if (s.cloudWideSince == null) {
         s.cloudWideSince = now;
       }
@@ -340,14 +364,18 @@ public final class VerdictEngine implements ObservationSink {
       s.fault = Fault.CLOUD_WIDE;
       return s;
     }
-    s.cloudWideSince = null;
+    if (s.cloudWideSince != null && s.lastCloudWideAt != null
+        && Duration.between(s.lastCloudWideAt, now).compareTo(recovery) >= 0) {
+      s.cloudWideSince = null;
+    }
     if (s.health == Health.UNHEALTHY && s.fault == Fault.CLOUD_WIDE && f.probesPass()) {
       if (s.recoverySince == null) {
         s.recoverySince = now;
       }
-      if (Duration.between(s.recoverySince, now).compareTo(holdDown) < 0) {
+      if (Duration.between(s.recoverySince, now).compareTo(recovery) < 0) {
         return s;
       }
+      s.cloudWideSince = null;
     } else if (s.health == Health.UNHEALTHY && s.fault == Fault.CLOUD_WIDE) {
       // Not cloud-wide any more but nothing passes either (e.g. too few vantages): no recovery yet.
       s.recoverySince = null;

@@ -198,10 +198,12 @@ class VerdictEngineTest {
   void recoveryMustPersistBeforeHealthyAgain() {
     playFor(Duration.ofSeconds(30), NOTHING_FAILS);
     playFor(Duration.ofSeconds(60), (cloud, s) -> cloud.equals("primary"));
-    // Recovery starts with the first passing round and must last the 30 s hold-down.
-    Verdict soon = playFor(Duration.ofSeconds(20), NOTHING_FAILS);
+    // Recovery starts with the first passing round and must last two 30 s hold-downs.
+    Verdict soon = playFor(Duration.ofSeconds(45), NOTHING_FAILS);
     assertThat(soon.clouds().get("primary").health()).isEqualTo(Health.UNHEALTHY);
-    Verdict later = playFor(Duration.ofSeconds(20), NOTHING_FAILS);
+    assertThat(soon.recommendation()).isEqualTo(Recommendation.FAILOVER);
+    assertThat(soon.reason()).contains("has worked again for only");
+    Verdict later = playFor(Duration.ofSeconds(25), NOTHING_FAILS);
     assertThat(later.clouds().get("primary").health()).isEqualTo(Health.HEALTHY);
     assertThat(later.recommendation()).isEqualTo(Recommendation.STAY);
   }
@@ -245,6 +247,61 @@ class VerdictEngineTest {
     assertThat(v.clouds().get("primary").fault()).isEqualTo(Fault.COMPONENT);
     assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
     assertThat(v.reason()).contains("SLO inventory");
+  }
+
+  @Test
+  void vantageLostDuringARealOutageStillFailsOverOnTheRemainingQuorum() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    // ext-1 is cut off from both clouds (no results at all from it), and the primary fails.
+    BiPredicate<String, String> primaryDown = (cloud, s) -> cloud.equals("primary");
+    Verdict v = null;
+    for (int t = 0; t < 60; t += 5) {
+      Instant now = clock.instant();
+      for (String vantage : List.of("in-primary", "in-secondary")) {
+        runJourney(now, "order-to-invoice", ORDER_STEPS, "primary", vantage, primaryDown);
+        runJourney(now, "stock-lookup", STOCK_STEPS, "primary", vantage, primaryDown);
+        runJourney(now, "stock-lookup", STOCK_STEPS, "secondary", vantage, primaryDown);
+      }
+      engine.accept(new HeartbeatObservation(now, "path-b", "secondary"));
+      engine.accept(new ReplicationObservation(now, "order-platform", "secondary", lag));
+      v = engine.evaluate().get(0);
+      clock.advance(Duration.ofSeconds(5));
+    }
+    assertThat(v.recommendation()).isEqualTo(Recommendation.FAILOVER);
+    assertThat(v.reason()).contains("2 independent vantages");
+  }
+
+  @Test
+  void bothPathsSilentAndNoProbesIsUnknownNeverFailover() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    clock.advance(Duration.ofSeconds(90));
+    Verdict v = engine.evaluate().get(0);
+    assertThat(v.clouds().get("primary").health()).isEqualTo(Health.UNKNOWN);
+    assertThat(v.clouds().get("secondary").health()).isEqualTo(Health.UNKNOWN);
+    assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+    assertThat(v.reason()).contains("unknown never leads to a failover");
+  }
+
+  @Test
+  void anOutageFlappingThirtySecondsOnAndOffDoesNotFlipFlop() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    changes.clear();
+    for (int cycle = 0; cycle < 4; cycle++) {
+      playFor(Duration.ofSeconds(30), (cloud, s) -> cloud.equals("primary"));
+      playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    }
+    // A 30 s recovery does not restart the hold-down, and leaving needs 60 s of recovery: the
+    // flapping cloud is confirmed once and then stays UNHEALTHY instead of flip-flopping.
+    List<Recommendation> recs = changes.stream().map(Verdict::recommendation).distinct().toList();
+    long failoverChanges = changes.stream().filter(v -> v.recommendation() == Recommendation.FAILOVER).count();
+    long flips = 0;
+    for (int i = 1; i < changes.size(); i++) {
+      if (changes.get(i).recommendation() != changes.get(i - 1).recommendation()) {
+        flips++;
+      }
+    }
+    assertThat(flips).as("recommendation flips over four 60 s cycles: %s", recs).isLessThanOrEqualTo(2);
+    assertThat(failoverChanges).isPositive();
   }
 
   @Test
