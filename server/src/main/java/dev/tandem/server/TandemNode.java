@@ -92,6 +92,7 @@ public final class TandemNode {
   private long snapshotTimer = -1;
   private StorageDir storage;
   private JsonLinesWriter audit;
+  private dev.tandem.server.paging.Pager pager;
   private JsonLinesWriter recording;
   private InfluxSink influx;
   private ObservationSink sink;
@@ -218,6 +219,20 @@ public final class TandemNode {
       }
     });
 
+    // Paging: verdict and burn-rate changes -> policy -> durable outbox -> PagerDuty; all audited.
+    if (config.runs(TandemConfig.Role.ENGINE)) {
+      try {
+        pager = dev.tandem.server.paging.Pager.start(vertx, config.pagerDuty(), storage.resolve("paging"),
+            dev.tandem.engine.paging.PagingPolicy.create(engine.spec(), clock), audit::append, registry, clock,
+            dev.tandem.server.paging.SenderSettings.defaults());
+      } catch (IOException e) {
+        return Future.failedFuture(e);
+      }
+      dev.tandem.server.paging.Pager p = pager;
+      engine.addListener(p::onVerdict);
+      slos.addListener(p::onSloAlert);
+    }
+
     return startCollectors()
         .compose(v -> overrides.deferSynthetics() || !config.runs(TandemConfig.Role.SYNTHETICS)
             ? Future.succeededFuture()
@@ -243,6 +258,9 @@ public final class TandemNode {
   private void tick() {
     slos.evaluate();
     List<Verdict> verdicts = engine.evaluate();
+    if (pager != null) {
+      pager.evaluated();
+    }
     if (influx != null) {
       verdicts.forEach(influx::verdict);
     }
@@ -482,6 +500,9 @@ public final class TandemNode {
       }
       if (sloState != null) {
         sloState.close();
+      }
+      if (pager != null) {
+        pager.close();
       }
       if (audit != null) {
         audit.close();

@@ -42,6 +42,7 @@ public final class Replay {
   private final ObjectMapper json = new ObjectMapper();
   private final ObservationCodec codec = new ObservationCodec(json);
   private final VerdictJson verdictJson = new VerdictJson(json);
+  private final dev.tandem.engine.paging.EventsV2Json pageJson = new dev.tandem.engine.paging.EventsV2Json(json);
 
   public Replay(EngineSpec spec, List<SloSpec> slos) {
     this.spec = spec;
@@ -57,6 +58,7 @@ public final class Replay {
     VirtualClock clock = null;
     VerdictEngine verdicts = null;
     SloEngine budgets = null;
+    dev.tandem.engine.paging.PagingPolicy paging = null;
     List<String> pending = new ArrayList<>();
     long[] changeCounts = new long[2];
     List<Skipped> skipped = new ArrayList<>();
@@ -113,12 +115,19 @@ public final class Replay {
           sink.add(alertLine(change));
           counted[1]++;
         });
+        // Page events after the change that caused them; suppressed and ticket-tier records are
+        // not sent, so they are not page lines (CONTRACTS.md section 5: "for each event sent").
+        paging = dev.tandem.engine.paging.PagingPolicy.create(spec, clock);
+        dev.tandem.engine.paging.PagingPolicy policy = paging;
+        verdicts.addListener((prev, next) -> pageLines(policy.onVerdict(prev, next), sink));
+        budgets.addListener(change -> pageLines(policy.onSloAlert(change), sink));
         nextTick = ceil(first, tick);
       }
       while (!nextTick.isAfter(o.ts())) {
         clock.set(nextTick);
         budgets.evaluate();
         verdicts.evaluate();
+        pageLines(paging.evaluated(), pending);
         nextTick = nextTick.plus(tick);
       }
       flush(pending, out);
@@ -132,6 +141,7 @@ public final class Replay {
       clock.set(nextTick);
       budgets.evaluate();
       verdicts.evaluate();
+      pageLines(paging.evaluated(), pending);
       flush(pending, out);
     }
     verdictChanges = changeCounts[0];
@@ -170,6 +180,24 @@ public final class Replay {
     n.put("type", "verdict");
     n.set("verdict", verdictJson.encode(v));
     return n.toString();
+  }
+
+  /**
+   * {@code {"ts","type":"page","event":<Events v2 body>}} per event sent; the body's
+   * {@code routing_key} is the role ({@code SERVICE} or {@code OBSERVABILITY}): replay knows no
+   * keys, and the role is what a reader checks.
+   */
+  private void pageLines(List<dev.tandem.engine.paging.PageRecord> records, List<String> sink) {
+    for (dev.tandem.engine.paging.PageRecord r : records) {
+      if (r.disposition() != dev.tandem.engine.paging.PageRecord.Disposition.SEND) {
+        continue;
+      }
+      ObjectNode n = json.createObjectNode();
+      n.put("ts", r.event().timestamp().toString());
+      n.put("type", "page");
+      n.set("event", pageJson.encode(r.event(), r.event().routing().name()));
+      sink.add(n.toString());
+    }
   }
 
   private String alertLine(SloAlertChange c) {

@@ -90,13 +90,41 @@ class ReplayTest {
       JsonNode n = json.readTree(line);
       if (n.get("type").asText().equals("verdict")) {
         recommendations.add(n.at("/verdict/recommendation").asText());
-      } else {
+      } else if (n.get("type").asText().equals("slo-alert")) {
         alerts.add(n.get("tier").asText() + ":" + n.get("firing").asBoolean());
       }
     }
     assertThat(recommendations).containsSubsequence("STAY", "FAILOVER");
     assertThat(recommendations.get(0)).isEqualTo("STAY");
     assertThat(alerts).contains("page-fast:true");
+  }
+
+  @Test
+  void outageReplaysToPageLinesWithRolesNotKeys() throws Exception {
+    String out = replay(outageLog(), new ArrayList<>());
+    List<String> pages = new ArrayList<>();
+    String failoverAt = null;
+    for (String line : out.split("\n")) {
+      JsonNode n = json.readTree(line);
+      if (n.get("type").asText().equals("verdict") && failoverAt == null
+          && n.at("/verdict/recommendation").asText().equals("FAILOVER")) {
+        failoverAt = n.get("ts").asText();
+      }
+      if (n.get("type").asText().equals("page")) {
+        JsonNode e = n.get("event");
+        pages.add(e.get("event_action").asText() + " " + e.at("/payload/severity").asText() + " "
+            + e.get("routing_key").asText() + " " + e.get("dedup_key").asText());
+        assertThat(e.at("/payload/summary").asText().length()).isBetween(1, 1024);
+        assertThat(n.get("ts").asText()).isEqualTo(e.at("/payload/timestamp").asText());
+      }
+    }
+    // The first failing round looks like one failing step (COMPONENT) while the SLO already burns at a
+    // page tier: that pages the owner; the next round is cloud-wide, which pages critical once.
+    assertThat(pages).containsExactly(
+        "trigger error SERVICE tandem/slo/journey-availability/primary/page",
+        "trigger critical SERVICE tandem/order-platform/primary/CLOUD_WIDE");
+    assertThat(out).contains("\"type\":\"page\",\"event\":{\"routing_key\":\"SERVICE\"");
+    assertThat(failoverAt).isNotNull();
   }
 
   @Test
