@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that replay sets by hand: time is whatever the recording says it was. */
+/**
+ * A clock set by hand: replay moves it to whatever the recording says the time was, and tests
+ * move it to play scenarios. Never the wall clock.
+ */
 public final class VirtualClock extends Clock {
   private volatile Instant now;
 
@@ -15,6 +18,11 @@ public final class VirtualClock extends Clock {
 
   public void set(Instant instant) {
     now = instant;
+  }
+
+  /** Moves time on (tests play scenarios this way). */
+  public void advance(java.time.Duration by) {
+    now = now.plus(by);
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.tandem.engine.observation.HeartbeatObservation;
 import dev.tandem.engine.observation.ProbeObservation;
 import dev.tandem.engine.observation.ReplicationObservation;
 import dev.tandem.engine.observation.TelemetryObservation;
+import dev.tandem.engine.replay.VirtualClock;
 import dev.tandem.engine.verdict.Fault;
 import dev.tandem.engine.verdict.Health;
 import dev.tandem.engine.verdict.ObserverIdentity;
@@ -26,7 +27,7 @@ class VerdictEngineTest {
   private static final List<String> STOCK_STEPS = List.of("get-stock", "health");
   private static final List<String> VANTAGES = List.of("ext-1", "in-primary", "in-secondary");
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
+  private final VirtualClock clock = new VirtualClock(Instant.parse("2026-11-26T10:00:00Z"));
   private final VerdictEngine engine = VerdictEngine.create(spec(), clock);
   private final List<Verdict> changes = new ArrayList<>();
   private double lag = 4.2;
