@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.Any;
 import com.google.protobuf.CodedInputStream;
 import dev.tandem.collectors.Fixtures.RecordingSink;
-import dev.tandem.collectors.Fixtures.TestClock;
+import dev.tandem.engine.replay.VirtualClock;
 import dev.tandem.collectors.GrpcCalls.Answer;
 import dev.tandem.engine.observation.Observation;
 import dev.tandem.engine.observation.ObservationSink;
@@ -46,7 +46,7 @@ class BackpressureTest {
   private static final String PROTOBUF = "application/x-protobuf";
   private static final int QUEUE = 3;
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-26T10:00:00Z"));
+  private final VirtualClock clock = new VirtualClock(Instant.parse("2026-11-26T10:00:00Z"));
   private final SpanDeduplicator deduplicator = SpanDeduplicator.create(clock);
   private final CumulativeSeries cumulative = CumulativeSeries.create(clock);
   private final GatedSink sinkA = new GatedSink();

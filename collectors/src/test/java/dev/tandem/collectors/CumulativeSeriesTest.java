@@ -2,7 +2,7 @@ package dev.tandem.collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.collectors.Fixtures.TestClock;
+import dev.tandem.engine.replay.VirtualClock;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +12,7 @@ class CumulativeSeriesTest {
   private static final long SECOND = 1_000_000_000L;
   private static final long WATCH_NANOS = WATCH.getEpochSecond() * SECOND;
 
-  private final TestClock clock = new TestClock(WATCH);
+  private final VirtualClock clock = new VirtualClock(WATCH);
 
   @Test
   void cumulativeCountsBecomeIncreases() {

@@ -3,7 +3,7 @@ package dev.tandem.collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.collectors.Fixtures.RecordingSink;
-import dev.tandem.collectors.Fixtures.TestClock;
+import dev.tandem.engine.replay.VirtualClock;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -28,7 +28,7 @@ class DecoderFuzzTest {
   private static final int ITERATIONS_PER_SEED = 400;
   private static final Set<Integer> SPEC_ANSWERS = Set.of(200, 400, 413);
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-26T10:00:00Z"));
+  private final VirtualClock clock = new VirtualClock(Instant.parse("2026-11-26T10:00:00Z"));
   private final ExportProcessor processor = new ExportProcessor(64 * 1024, new OtlpTranslator(
       Fixtures.path("path-a", "primary"), clock, new RecordingSink(), SpanDeduplicator.create(clock),
       CumulativeSeries.create(clock), new ReceiverStats()));

@@ -137,34 +137,6 @@ final class Fixtures {
     return new Object[] {code, message};
   }
 
-  /** A clock the test moves by hand. */
-  static final class TestClock extends Clock {
-    private volatile Instant now;
-
-    TestClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   /** Keeps every observation; thread-safe like a real sink. */
   static final class RecordingSink implements ObservationSink {
     final ConcurrentLinkedQueue<Observation> observations = new ConcurrentLinkedQueue<>();

@@ -13,7 +13,7 @@ import static dev.tandem.collectors.Fixtures.traces;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.collectors.Fixtures.RecordingSink;
-import dev.tandem.collectors.Fixtures.TestClock;
+import dev.tandem.engine.replay.VirtualClock;
 import dev.tandem.engine.observation.HeartbeatObservation;
 import dev.tandem.engine.observation.TelemetryObservation;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -49,7 +49,7 @@ class OtlpHttpReceiverTest {
   private static final String PROTOBUF = "application/x-protobuf";
   private static final String JSON = "application/json";
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-26T10:00:00Z"));
+  private final VirtualClock clock = new VirtualClock(Instant.parse("2026-11-26T10:00:00Z"));
   private final RecordingSink sink = new RecordingSink();
   private final SpanDeduplicator deduplicator = SpanDeduplicator.create(clock);
   private final CumulativeSeries cumulative = CumulativeSeries.create(clock);

@@ -3,7 +3,7 @@ package dev.tandem.collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tandem.collectors.Fixtures.TestClock;
+import dev.tandem.engine.replay.VirtualClock;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class SpanDeduplicatorTest {
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-26T10:00:00Z"));
+  private final VirtualClock clock = new VirtualClock(Instant.parse("2026-11-26T10:00:00Z"));
 
   private static byte[] trace(long n) {
     return ByteBuffer.allocate(16).putLong(0x5B8E).putLong(n).array();

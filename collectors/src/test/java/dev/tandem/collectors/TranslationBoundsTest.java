@@ -4,7 +4,7 @@ import static dev.tandem.collectors.Fixtures.attribute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.collectors.Fixtures.RecordingSink;
-import dev.tandem.collectors.Fixtures.TestClock;
+import dev.tandem.engine.replay.VirtualClock;
 import dev.tandem.engine.observation.TelemetryObservation;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Delta point dedup and label cardinality bounds, on the translator itself. */
 class TranslationBoundsTest {
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-26T10:00:00Z"));
+  private final VirtualClock clock = new VirtualClock(Instant.parse("2026-11-26T10:00:00Z"));
   private final RecordingSink sink = new RecordingSink();
   private final SpanDeduplicator deduplicator = SpanDeduplicator.create(clock);
   private final CumulativeSeries cumulative = CumulativeSeries.create(clock);
