@@ -12,6 +12,7 @@ import dev.tandem.engine.verdict.Verdict;
 import dev.tandem.server.config.Validation;
 import dev.tandem.server.demo.Demo;
 import dev.tandem.server.demo.Scenario;
+import dev.tandem.server.paging.EventsV2Receiver;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,10 +44,15 @@ class DemoEndToEndIT {
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
 
+  private EventsV2Receiver pagerDuty;
+
   @BeforeEach
   void startDemo() throws Exception {
-    Validation.Result loaded = TestConfigs.load(TestConfigs.fastDemo(dir, ""));
     vertx = Vertx.vertx();
+    pagerDuty = new EventsV2Receiver(vertx).start(0);
+    Validation.Result loaded = TestConfigs.load(TestConfigs.fastDemo(dir, "paging:\n"
+        + "  pagerduty: {url: \"" + pagerDuty.url() + "\", routingKey: \"service-key-0123456789abcdef0123\","
+        + " observabilityRoutingKey: \"observability-key-0123456789abcd\"}\n"));
     demo = Demo.start(vertx, loaded.config().get(), loaded.journeys(), loaded.sloSpecs(), Clock.systemUTC(),
         Map.of("primary", 0, "secondary", 0)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     demo.node().engine().addListener((prev, next) -> changes.add(next));
@@ -64,7 +70,16 @@ class DemoEndToEndIT {
     if (demo != null) {
       demo.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
+    assertThat(pagerDuty.violations()).as("Events v2 rule violations").isEmpty();
+    pagerDuty.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /** Accepted events as "action severity routing-key dedup-key". */
+  private List<String> pages() {
+    return pagerDuty.accepted().stream().map(b -> b.path("event_action").asText() + " "
+        + b.at("/payload/severity").asText() + " " + b.path("routing_key").asText() + " "
+        + b.path("dedup_key").asText()).toList();
   }
 
   private Verdict current() {
@@ -99,6 +114,9 @@ class DemoEndToEndIT {
     // FAILOVER came only after a STAY that was confirming the outage (hold-down), never first.
     assertThat(changes).extracting(Verdict::recommendation)
         .containsSubsequence(Recommendation.STAY, Recommendation.FAILOVER);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(pages()).contains(
+        "trigger critical service-key-0123456789abcdef0123 tandem/order-platform/primary/CLOUD_WIDE"));
+    assertThat(pages()).filteredOn(p -> p.startsWith("trigger critical")).hasSize(1);
   }
 
   @Test
@@ -110,6 +128,9 @@ class DemoEndToEndIT {
     await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(15)).until(() ->
         changes.stream().noneMatch(v -> v.recommendation() == Recommendation.FAILOVER));
     assertThat(current().recommendation()).isEqualTo(Recommendation.STAY);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(pages()).anyMatch(p ->
+        p.startsWith("trigger warning observability-key-0123456789abcd tandem/observability/") && p.endsWith("/VANTAGE")));
+    assertThat(pages()).noneMatch(p -> p.contains("critical") || p.contains("service-key"));
   }
 
   @Test
@@ -121,6 +142,10 @@ class DemoEndToEndIT {
       assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
     });
     assertThat(changes).noneMatch(v -> v.recommendation() == Recommendation.FAILOVER);
+    // The owner is paged (error) through the SLO that burns; nobody gets a critical page.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(pages()).anyMatch(p ->
+        p.startsWith("trigger error service-key-0123456789abcdef0123 tandem/slo/")));
+    assertThat(pages()).noneMatch(p -> p.contains("critical"));
   }
 
   @Test
@@ -132,5 +157,8 @@ class DemoEndToEndIT {
       assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
     });
     assertThat(changes).noneMatch(v -> v.recommendation() == Recommendation.FAILOVER);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(pages()).contains(
+        "trigger warning observability-key-0123456789abcd tandem/observability/primary/TELEMETRY"));
+    assertThat(pages()).noneMatch(p -> p.contains("critical") || p.contains("service-key"));
   }
 }

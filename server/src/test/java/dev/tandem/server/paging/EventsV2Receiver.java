@@ -18,11 +18,11 @@ import java.util.concurrent.TimeUnit;
  * and routing key, no second trigger while open) and answers 202, or what a test scripted (429
  * with {@code Retry-After}, 500, 400).
  */
-final class EventsV2Receiver implements AutoCloseable {
+public final class EventsV2Receiver implements AutoCloseable {
   private static final Set<String> SEVERITIES = Set.of("critical", "error", "warning", "info");
 
   /** One request as received, with when it came. */
-  record Received(long atMillis, JsonNode body, int answered) {}
+  public record Received(long atMillis, JsonNode body, int answered) {}
 
   private final Vertx vertx;
   private final ObjectMapper json = new ObjectMapper();
@@ -33,11 +33,11 @@ final class EventsV2Receiver implements AutoCloseable {
   private HttpServer server;
   private int port;
 
-  EventsV2Receiver(Vertx vertx) {
+  public EventsV2Receiver(Vertx vertx) {
     this.vertx = vertx;
   }
 
-  EventsV2Receiver start(int wantedPort) throws Exception {
+  public EventsV2Receiver start(int wantedPort) throws Exception {
     server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(buf -> {
       int status;
       JsonNode body;
@@ -105,33 +105,33 @@ final class EventsV2Receiver implements AutoCloseable {
   }
 
   /** The next requests get these answers, in order: status, Retry-After seconds (-1: none). */
-  synchronized EventsV2Receiver answer(int status, int retryAfterSeconds) {
+  public synchronized EventsV2Receiver answer(int status, int retryAfterSeconds) {
     script.add(new int[] {status, retryAfterSeconds});
     return this;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + port + "/v2/enqueue";
   }
 
-  synchronized List<Received> received() {
+  public synchronized List<Received> received() {
     return List.copyOf(received);
   }
 
   /** Bodies PagerDuty accepted (202). */
-  synchronized List<JsonNode> accepted() {
+  public synchronized List<JsonNode> accepted() {
     return received.stream().filter(r -> r.answered() == 202).map(Received::body).toList();
   }
 
-  synchronized List<String> violations() {
+  public synchronized List<String> violations() {
     return List.copyOf(violations);
   }
 
-  synchronized Set<String> openIncidents() {
+  public synchronized Set<String> openIncidents() {
     return Set.copyOf(open);
   }
 
