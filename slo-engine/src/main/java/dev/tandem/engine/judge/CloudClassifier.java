@@ -179,7 +179,9 @@ final class CloudClassifier {
           + ") see steps fail";
       return new CloudFinding(Health.UNHEALTHY, Fault.CLOUD_WIDE, true, true, evidence, summary);
     }
-    if (burningSlos.size() == 1 && !working.isEmpty()) {
+    // A vantage that cannot reach the cloud burns probe-based SLOs too: with such a vantage in
+    // the picture, a burning SLO is not evidence of a component fault on its own.
+    if (burningSlos.size() == 1 && !working.isEmpty() && down.isEmpty()) {
       failingComponents.add("SLO " + burningSlos.get(0));
     }
     if (seeing.isEmpty()) {

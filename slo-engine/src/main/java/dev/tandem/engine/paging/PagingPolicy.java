@@ -182,6 +182,16 @@ public final class PagingPolicy {
         }
       });
     }
+    // A vantage that cannot reach a cloud burns the probe-based SLOs of that cloud too; its owner
+    // is not paged for an observer problem (the observability team gets the VANTAGE warning).
+    Set<String> vantageFault = new TreeSet<>();
+    for (Verdict v : verdicts.values()) {
+      v.clouds().forEach((cloud, a) -> {
+        if (a.fault() == Fault.VANTAGE) {
+          vantageFault.add(cloud);
+        }
+      });
+    }
     // 3. Everything else: trigger, or hold back while its cloud has a cloud-wide incident.
     held.retainAll(desired.keySet());
     for (Problem p : desired.values()) {
@@ -195,8 +205,15 @@ public final class PagingPolicy {
         }
         continue;
       }
+      if (p.suppressible() && vantageFault.contains(p.cloud())) {
+        if (held.add(p.key())) {
+          out.add(new PageRecord(PageRecord.Disposition.SUPPRESSED, p.trigger(),
+              "held back: a vantage cannot reach " + p.cloud() + "; its failed probes burn this SLO, not the service"));
+        }
+        continue;
+      }
       boolean released = held.remove(p.key());
-      send(out, p.trigger(), released ? "released: " + p.cloud() + " is no longer failing cloud-wide" : "");
+      send(out, p.trigger(), released ? "released: what held it back on " + p.cloud() + " has cleared" : "");
     }
     return out;
   }

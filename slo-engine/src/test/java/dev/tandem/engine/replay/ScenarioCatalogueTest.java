@@ -69,7 +69,7 @@ class ScenarioCatalogueTest {
   private static EngineSpec spec() {
     return new EngineSpec(new ObserverIdentity("obs-catalogue", "outside"), List.of("primary", "secondary"),
         List.of(new DomainSpec("order-platform", "primary", "secondary", 60, "db.replication.lag",
-            List.of("order-to-invoice", "stock-lookup"), List.of("order-journey"))),
+            List.of("order-to-invoice", "stock-lookup"), List.of("order-journey", "stock-journey"))),
         List.of(new VantageSpec("ext-1", "third-party", "eu"), new VantageSpec("in-primary", "primary", "eu-west"),
             new VantageSpec("in-secondary", "secondary", "eu-central")),
         List.of(new PathSpec("path-a", "primary"), new PathSpec("path-b", "secondary")),
@@ -80,7 +80,10 @@ class ScenarioCatalogueTest {
   private static List<SloSpec> slos() {
     return List.of(new SloSpec("order-journey", "order journey", "orders", SloWindow.rolling(Duration.ofDays(28)),
         BudgetingMethod.OCCURRENCES, new BigDecimal("0.999"), null, null,
-        new Selector(Selector.Source.PROBE, Map.of(Selector.JOURNEY, "order-to-invoice")), null, null));
+        new Selector(Selector.Source.PROBE, Map.of(Selector.JOURNEY, "order-to-invoice")), null, null),
+        new SloSpec("stock-journey", "stock journey", "inventory", SloWindow.rolling(Duration.ofDays(28)),
+            BudgetingMethod.OCCURRENCES, new BigDecimal("0.999"), null, null,
+            new Selector(Selector.Source.PROBE, Map.of(Selector.JOURNEY, "stock-lookup")), null, null));
   }
 
   private String log(int rounds, Fault fault, World world) {
@@ -192,7 +195,8 @@ class ScenarioCatalogueTest {
   void oneVantageLostWarnsObservabilityAndNeverFailsOver() throws Exception {
     Outcome o = replay(log(30, from(10, (r, c, v, s) -> v.equals("ext-1")), CALM));
     assertThat(o.recommendations()).containsOnly("STAY");
-    assertThat(o.pages()).noneMatch(p -> p.contains("critical"));
+    // The lost vantage burns the probe-based SLOs, but the owner is not paged for an observer problem.
+    assertThat(o.pages()).noneMatch(p -> p.contains("critical") || p.startsWith("trigger error"));
     assertThat(o.pages()).anyMatch(p -> p.startsWith("trigger warning OBSERVABILITY tandem/observability/")
         && p.endsWith("/VANTAGE"));
   }
@@ -240,6 +244,26 @@ class ScenarioCatalogueTest {
         "resolve critical SERVICE tandem/order-platform/primary/CLOUD_WIDE");
     // Leaving needs two hold-downs of recovery: not before 60 s after the primary works again.
     assertThat(o.atSeconds().get(2) - 200).isGreaterThanOrEqualTo(60L);
+  }
+
+  @Test
+  void anOutageFlappingThirtySecondsOnAndOffIsConfirmedOnceAndDoesNotFlipFlop() throws Exception {
+    Fault flapping = (r, c, v, s) -> r >= 10 && (r / 3) % 2 == 0 && c.equals("primary");
+    Outcome o = replay(log(60, flapping, CALM));
+    assertThat(o.recommendations()).containsExactly("STAY", "FAILOVER");
+    assertThat(o.pages()).filteredOn(p -> p.startsWith("trigger critical")).hasSize(1);
+    assertThat(o.pages()).noneMatch(p -> p.startsWith("resolve critical"));
+  }
+
+  @Test
+  void aGrayFailureIsJudgedByBurnRate() throws Exception {
+    // About 30% errors cloud-wide: every vantage sees some steps fail, most runs still pass, and
+    // both SLOs of the domain burn at a paging rate.
+    Fault gray = (r, c, v, s) -> r >= 10 && c.equals("primary")
+        && ((r + v.length() + s.length()) % 3 == 0);
+    Outcome o = replay(log(40, gray, CALM));
+    assertThat(o.recommendations()).containsExactly("STAY", "FAILOVER");
+    assertThat(o.pages()).anyMatch(p -> p.startsWith("trigger critical SERVICE tandem/order-platform/primary/"));
   }
 
   @Test
