@@ -24,6 +24,7 @@ import dev.tandem.server.config.Secret;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.storage.InfluxSink;
 import dev.tandem.server.storage.JsonLinesWriter;
+import dev.tandem.server.storage.ObservationRecorder;
 import dev.tandem.server.storage.SloStateStore;
 import dev.tandem.server.storage.StorageDir;
 import dev.tandem.synthetics.Journey;
@@ -93,7 +94,7 @@ public final class TandemNode {
   private StorageDir storage;
   private JsonLinesWriter audit;
   private dev.tandem.server.paging.Pager pager;
-  private JsonLinesWriter recording;
+  private ObservationRecorder recording;
   private InfluxSink influx;
   private ObservationSink sink;
   private ProbeScheduler scheduler;
@@ -186,8 +187,11 @@ public final class TandemNode {
       storage = StorageDir.open(config.storage().dir());
       audit = new JsonLinesWriter(storage.resolve("audit.jsonl"), JsonLinesWriter.DEFAULT_CAPACITY, "tandem-audit");
       if (config.recording().isPresent()) {
-        recording = new JsonLinesWriter(config.recording().get(), JsonLinesWriter.DEFAULT_CAPACITY,
-            "tandem-recording");
+        // A probe step is stamped when it starts and may take its timeout three times (retries).
+        long timeout = config.synthetics().map(TandemConfig.Synthetics::timeoutSeconds).orElse(5);
+        Duration lateness = Duration.ofSeconds(Math.max(ObservationRecorder.DEFAULT_LATENESS.toSeconds(),
+            4 * timeout + 5));
+        recording = new ObservationRecorder(config.recording().get(), clock, lateness);
       }
     } catch (IOException e) {
       return Future.failedFuture(e);
@@ -200,10 +204,8 @@ public final class TandemNode {
     List<ObservationSink> sinks = new ArrayList<>();
     sinks.add(engine);
     sinks.add(sloState);
-    ObservationCodec codec = new ObservationCodec();
     if (recording != null) {
-      JsonLinesWriter rec = recording;
-      sinks.add(o -> rec.append(codec.encode(o)));
+      sinks.add(recording);
     }
     config.storage().influx().ifPresent(settings -> {
       influx = InfluxSink.connect(settings);

@@ -45,6 +45,7 @@ class DemoEndToEndIT {
   private final ObjectMapper json = new ObjectMapper();
 
   private EventsV2Receiver pagerDuty;
+  private Validation.Result config;
 
   @BeforeEach
   void startDemo() throws Exception {
@@ -52,7 +53,9 @@ class DemoEndToEndIT {
     pagerDuty = new EventsV2Receiver(vertx).start(0);
     Validation.Result loaded = TestConfigs.load(TestConfigs.fastDemo(dir, "paging:\n"
         + "  pagerduty: {url: \"" + pagerDuty.url() + "\", routingKey: \"service-key-0123456789abcdef0123\","
-        + " observabilityRoutingKey: \"observability-key-0123456789abcd\"}\n"));
+        + " observabilityRoutingKey: \"observability-key-0123456789abcd\"}\n"
+        + "recording: {path: observations.jsonl}\n"));
+    config = loaded;
     demo = Demo.start(vertx, loaded.config().get(), loaded.journeys(), loaded.sloSpecs(), Clock.systemUTC(),
         Map.of("primary", 0, "secondary", 0)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     demo.node().engine().addListener((prev, next) -> changes.add(next));
@@ -117,6 +120,30 @@ class DemoEndToEndIT {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(pages()).contains(
         "trigger critical service-key-0123456789abcdef0123 tandem/order-platform/primary/CLOUD_WIDE"));
     assertThat(pages()).filteredOn(p -> p.startsWith("trigger critical")).hasSize(1);
+
+    // Determinism: replaying what was recorded gives the same recommendations, in the same order.
+    demo.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    demo = null;
+    java.io.StringWriter replayed = new java.io.StringWriter();
+    try (java.io.BufferedReader in = java.nio.file.Files.newBufferedReader(dir.resolve("observations.jsonl"))) {
+      new dev.tandem.engine.replay.Replay(TandemNode.engineSpec(config.config().get()), config.sloSpecs())
+          .run(in, replayed, n -> { });
+    }
+    List<String> live = distinct(changes.stream().map(v -> v.recommendation().name()).toList());
+    List<String> fromReplay = distinct(java.util.Arrays.stream(replayed.toString().split("\n"))
+        .filter(l -> l.contains("\"type\":\"verdict\""))
+        .map(l -> l.replaceAll(".*\"recommendation\":\"([A-Z]+)\".*", "$1")).toList());
+    assertThat(fromReplay).isEqualTo(live).containsSubsequence("STAY", "FAILOVER");
+  }
+
+  private static List<String> distinct(List<String> sequence) {
+    List<String> out = new java.util.ArrayList<>();
+    for (String s : sequence) {
+      if (out.isEmpty() || !out.get(out.size() - 1).equals(s)) {
+        out.add(s);
+      }
+    }
+    return out;
   }
 
   @Test
