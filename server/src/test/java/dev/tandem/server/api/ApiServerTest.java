@@ -118,6 +118,39 @@ class ApiServerTest {
   }
 
   @Test
+  void streamSendsTheCurrentVerdictOnConnectAndOneEventPerChange() throws Exception {
+    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/verdicts/stream"))
+        .header("Authorization", "Bearer reader").build();
+    java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response =
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofLines());
+    Thread reader = new Thread(() -> {
+      try {
+        response.get().body().forEach(lines::add);
+      } catch (Exception e) {
+        lines.add("error: " + e);
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    assertThat(response.get(10, java.util.concurrent.TimeUnit.SECONDS).headers().firstValue("Content-Type"))
+        .get().asString().startsWith("text/event-stream");
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains("event: verdict"));
+    String first = lines.stream().filter(l -> l.startsWith("data: ")).findFirst().orElseThrow();
+    assertThat(json.readTree(first.substring(6)).at("/clouds/primary/role").asText()).isEqualTo("active");
+    engine.reportActive("order-platform", "secondary");
+    engine.evaluate();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        lines.stream().filter(l -> l.startsWith("data: ")).count() == 2);
+    String second = lines.stream().filter(l -> l.startsWith("data: ")).skip(1).findFirst().orElseThrow();
+    assertThat(json.readTree(second.substring(6)).at("/clouds/secondary/role").asText()).isEqualTo("active");
+    // An evaluation that changes nothing sends nothing.
+    engine.evaluate();
+    org.awaitility.Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
+        lines.stream().filter(l -> l.startsWith("data: ")).count() == 2);
+  }
+
+  @Test
   void unknownDomainIs404() throws Exception {
     HttpResponse<String> r = send("GET", "/api/v1/verdicts/nope", "reader", null);
     assertThat(r.statusCode()).isEqualTo(404);
