@@ -405,6 +405,13 @@ public final class TandemNode {
         .register(registry);
     for (SloSpec spec : slos.specs()) {
       for (String cloud : config.cloudRegions().keySet()) {
+        // What the SLO engine counted, as counters: the input of the generated Prometheus rules.
+        for (boolean good : new boolean[] {true, false}) {
+          FunctionCounter.builder("tandem.slo.events", slos, e -> e.events(spec.name(), cloud, good))
+              .description("Events counted into the SLO's error budget (outcome good or bad)")
+              .tag("slo", spec.name()).tag("cloud", cloud).tag("outcome", good ? "good" : "bad")
+              .register(registry);
+        }
         Gauge.builder("tandem.slo.error.budget.remaining", slos, e -> sloValue(e, spec.name(), cloud,
                 s -> s.budgetRemaining()))
             .description("Share of the error budget left in the SLO window (1 = untouched, below 0 = overspent)")

@@ -75,10 +75,7 @@ public final class Cli {
         case "replay":
           return replay(Args.parse(rest, Set.of("config", "input", "output")));
         case "rules":
-          Args.parse(rest, Set.of("config", "output"));
-          err.println("tandem: rules is not available in this build yet: Prometheus rule generation"
-              + " arrives with the alert-rules module (issue 7)");
-          return USAGE;
+          return rules(Args.parse(rest, Set.of("config", "output")));
         default:
           err.println("tandem: unknown command '" + argv[0] + "'; try 'tandem help'");
           return USAGE;
@@ -101,7 +98,7 @@ public final class Cli {
         "  run --config FILE                      production mode: the roles the config asks for",
         "  validate --config FILE                 check the config and every SLO and journey file it names",
         "  replay --config FILE --input OBS.jsonl [--output OUT.jsonl]   the engine over a recorded log",
-        "  rules --config FILE --output DIR       (not in this build yet)",
+        "  rules --config FILE --output DIR       Prometheus recording and alerting rules for every SLO",
         "  sim [--port N]                         the distribution platform simulator alone",
         "");
   }
@@ -117,6 +114,27 @@ public final class Cli {
     out.println(c.file() + ": OK (" + c.domains().size() + " domain(s), " + c.paths().size()
         + " path(s), " + result.journeys().size() + " journey(s), " + result.slos().names("SLO").size()
         + " SLO(s))");
+    return OK;
+  }
+
+  private int rules(Args args) throws UsageException {
+    Path configFile = Path.of(args.require("config"));
+    Path outputDir = Path.of(args.require("output"));
+    Validation.Result result = Validation.check(configFile, new ConfigLoader(env));
+    if (!result.ok()) {
+      printProblems(result);
+      return INVALID_INPUT;
+    }
+    Path file = outputDir.resolve(dev.tandem.rules.PrometheusRules.FILE_NAME);
+    try {
+      Files.createDirectories(outputDir);
+      Files.writeString(file, dev.tandem.rules.PrometheusRules.generate(result.sloSpecs()),
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      err.println("tandem rules: cannot write " + file + ": " + describe(e));
+      return INVALID_INPUT;
+    }
+    out.println(file + ": Prometheus rules for " + result.sloSpecs().size() + " SLO objective(s)");
     return OK;
   }
 

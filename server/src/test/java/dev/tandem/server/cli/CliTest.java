@@ -25,6 +25,10 @@ class CliTest {
         new PrintStream(err, true, StandardCharsets.UTF_8), name -> null).run(args);
   }
 
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
   private String err() {
     return err.toString(StandardCharsets.UTF_8);
   }
@@ -95,8 +99,37 @@ class CliTest {
   }
 
   @Test
-  void commandsOfLaterMilestonesSayWhatIsMissing() {
-    assertThat(run("rules", "--config", "x.yaml", "--output", "out")).isEqualTo(Cli.USAGE);
-    assertThat(err()).contains("rules is not available in this build yet");
+  void rulesWritesPrometheusRulesForEverySlo() throws Exception {
+    Path output = dir.resolve("rules");
+    assertThat(run("rules", "--config", TestConfigs.DEMO.resolve("tandem.yaml").toString(), "--output",
+        output.toString())).isZero();
+    Path file = output.resolve("tandem-slo-rules.yaml");
+    assertThat(out()).contains(file.toString()).contains("2 SLO objective(s)");
+    assertThat(Files.readString(file))
+        .contains("alert: TandemSloBurnRate_order_submission_availability_page_fast")
+        .contains("alert: TandemSloNoData_inventory_api_availability")
+        .contains("> 0.01344)");
+  }
+
+  @Test
+  void committedDemoRulesMatchWhatTheDemoConfigGenerates() throws Exception {
+    // CI catches drift: regenerate with ./tandem rules --config examples/demo/tandem.yaml --output alert-rules/demo
+    Path committed = TestConfigs.DEMO.getParent().getParent().resolve("alert-rules/demo/tandem-slo-rules.yaml");
+    assertThat(run("rules", "--config", TestConfigs.DEMO.resolve("tandem.yaml").toString(), "--output",
+        dir.toString())).isZero();
+    assertThat(Files.readString(dir.resolve("tandem-slo-rules.yaml")))
+        .as("%s is out of date: regenerate it with ./tandem rules --config examples/demo/tandem.yaml"
+            + " --output alert-rules/demo", committed)
+        .isEqualTo(Files.readString(committed));
+  }
+
+  @Test
+  void rulesRejectsAnInvalidConfigAndMissingOptions() throws Exception {
+    Path config = Files.writeString(dir.resolve("broken.yaml"), "observer: [\n");
+    assertThat(run("rules", "--config", config.toString(), "--output", dir.resolve("out").toString()))
+        .isEqualTo(Cli.INVALID_INPUT);
+    assertThat(err()).contains("broken.yaml");
+    assertThat(dir.resolve("out")).doesNotExist();
+    assertThat(run("rules", "--config", config.toString())).isEqualTo(Cli.USAGE);
   }
 }

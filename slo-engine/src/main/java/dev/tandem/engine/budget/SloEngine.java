@@ -34,6 +34,8 @@ public final class SloEngine implements ObservationSink {
   private static final class Route {
     final SloSpec spec;
     final Map<String, SloSeries> byCloud = new HashMap<>();
+    /** Per cloud: cumulative {good, total} events counted into the series (for self-metrics). */
+    final Map<String, long[]> events = new HashMap<>();
     /** For span and histogram latency SLIs, the latency bucket of the threshold; else -1. */
     final int latencyBound;
 
@@ -49,6 +51,7 @@ public final class SloEngine implements ObservationSink {
   private final Map<String, List<Route>> histogramIndex = new HashMap<>();
   private final List<Route> sliRoutes = new ArrayList<>();
   private final Map<String, SloSeries> series = new LinkedHashMap<>();
+  private final Map<String, long[]> events = new HashMap<>();
   private final List<SloSpec> specs;
   private final List<MaintenanceWindow> maintenance = new CopyOnWriteArrayList<>();
   private final List<Consumer<SloAlertChange>> listeners = new CopyOnWriteArrayList<>();
@@ -67,6 +70,9 @@ public final class SloEngine implements ObservationSink {
         SloSeries one = new SloSeries(s, cloud);
         series.put(s.name() + "\u0000" + cloud, one);
         route.byCloud.put(cloud, one);
+        long[] counted = new long[2];
+        route.events.put(cloud, counted);
+        events.put(s.name() + "\u0000" + cloud, counted);
       }
       Selector sel = s.selector();
       switch (sel.source()) {
@@ -174,7 +180,14 @@ public final class SloEngine implements ObservationSink {
       s.excluded++;
       return;
     }
+    long lateBefore = s.late;
     s.add(at, good, total, now);
+    if (s.late == lateBefore) {
+      // Counted by the series (events too late for every window are not).
+      long[] counted = r.events.get(cloud);
+      counted[0] += good;
+      counted[1] += total;
+    }
   }
 
   private boolean inMaintenance(String slo, String cloud, Instant at) {
@@ -256,6 +269,20 @@ public final class SloEngine implements ObservationSink {
   public synchronized Optional<SloStatus> status(String slo, String cloud) {
     SloSeries s = series.get(slo + "\u0000" + cloud);
     return s == null ? Optional.empty() : Optional.of(s.status(clock.instant(), new ArrayList<>()));
+  }
+
+  /**
+   * Events counted into the SLO's series in {@code cloud} since start (not restored from a
+   * snapshot): good ones when {@code good}, else bad ones; 0 for an unknown series. Exactly what
+   * the budget counts, raw events before any time slicing, maintenance exclusions left out. For
+   * monotonic counters such as Prometheus' {@code tandem_slo_events_total}.
+   */
+  public synchronized long events(String slo, String cloud, boolean good) {
+    long[] counted = events.get(slo + "\u0000" + cloud);
+    if (counted == null) {
+      return 0;
+    }
+    return good ? counted[0] : counted[1] - counted[0];
   }
 
   /** Observations that reached an SLO's index entry but failed its filters (for self-metrics). */
