@@ -97,6 +97,42 @@ class PromtoolIT {
   }
 
   @Test
+  void verdictRulesPassPromtoolCheckAndTheirUnitTests() throws Exception {
+    Result check = promtool(DEMO, "check", "rules", "tandem-verdict-rules.yaml");
+    assertThat(check.exit()).as(check.output()).isZero();
+    Result test = promtool(DEMO, "test", "rules", "tandem-verdict-rules.test.yaml");
+    assertThat(test.exit()).as(test.output()).isZero();
+    assertThat(test.output()).contains("SUCCESS");
+  }
+
+  @Test
+  void exampleAlertmanagerConfigPassesAmtoolAndRoutesBySeverity() throws Exception {
+    Optional<Path> amtool = onPath("amtool");
+    if (amtool.isEmpty() && "true".equals(System.getenv("CI"))) {
+      fail("amtool is not on PATH but CI=true: install Debian's 'prometheus-alertmanager' package");
+    }
+    assumeTrue(amtool.isPresent(), "amtool is not on PATH (Debian's 'prometheus-alertmanager')");
+    Result check = run(amtool.get(), "check-config", "alertmanager.yml");
+    assertThat(check.exit()).as(check.output()).isZero();
+    assertThat(check.output()).contains("SUCCESS").contains("1 inhibit rules");
+    assertThat(run(amtool.get(), "config", "routes", "test", "--config.file=alertmanager.yml",
+        "severity=page", "alertname=TandemSloBurnRate_orders_page_fast").output().trim()).endsWith("pagerduty");
+    assertThat(run(amtool.get(), "config", "routes", "test", "--config.file=alertmanager.yml",
+        "severity=critical", "alertname=TandemCloudWideOutage").output().trim()).endsWith("pagerduty");
+    assertThat(run(amtool.get(), "config", "routes", "test", "--config.file=alertmanager.yml",
+        "severity=ticket", "alertname=TandemSloNoData_orders").output().trim()).endsWith("ticket");
+  }
+
+  private static Result run(Path tool, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(tool.toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).directory(DEMO.toFile()).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("tool finished").isTrue();
+    return new Result(p.exitValue(), output);
+  }
+
+  @Test
   void promtoolRejectsABrokenRuleFileSoTheseChecksCanFail() throws Exception {
     Files.writeString(dir.resolve("broken.yaml"), PrometheusRules.generate(List.of(
         PrometheusRulesTest.slo("orders", Duration.ofDays(28), "0.99", BudgetingMethod.OCCURRENCES)))

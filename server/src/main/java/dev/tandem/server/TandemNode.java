@@ -396,6 +396,12 @@ public final class TandemNode {
                 .orElse(Double.NaN))
             .description("1 when the cloud is HEALTHY in the domain's verdict, 0 otherwise")
             .tag("domain", d.id()).tag("cloud", cloud).register(registry);
+        for (dev.tandem.engine.verdict.Fault fault : dev.tandem.engine.verdict.Fault.values()) {
+          Gauge.builder("tandem.cloud.fault", engine, e -> e.current(d.id()).map(v -> v.clouds().get(cloud))
+                  .map(c -> c.fault() == fault ? 1.0 : 0.0).orElse(0.0))
+              .description("1 for the cloud's current fault in the domain's verdict, 0 for the others")
+              .tag("domain", d.id()).tag("cloud", cloud).tag("fault", fault.name()).register(registry);
+        }
       }
     }
     FunctionCounter.builder("tandem.engine.observations", engine, VerdictEngine::observationCount)
