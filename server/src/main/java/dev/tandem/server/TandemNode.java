@@ -11,7 +11,6 @@ import dev.tandem.engine.judge.EngineSpec;
 import dev.tandem.engine.judge.PathSpec;
 import dev.tandem.engine.judge.VantageSpec;
 import dev.tandem.engine.judge.VerdictEngine;
-import dev.tandem.engine.observation.ObservationCodec;
 import dev.tandem.engine.observation.ObservationSink;
 import dev.tandem.engine.observation.ProbeDeduplicator;
 import dev.tandem.engine.slo.SloSpec;
@@ -28,8 +27,7 @@ import dev.tandem.server.storage.ObservationRecorder;
 import dev.tandem.server.storage.SloStateStore;
 import dev.tandem.server.storage.StorageDir;
 import dev.tandem.synthetics.Journey;
-import dev.tandem.synthetics.JourneyRunner;
-import dev.tandem.synthetics.ProbeScheduler;
+import dev.tandem.synthetics.ProbeNode;
 import dev.tandem.synthetics.ProbeSettings;
 import dev.tandem.synthetics.ProbeTelemetry;
 import dev.tandem.synthetics.Vantage;
@@ -37,11 +35,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,14 +59,14 @@ public final class TandemNode {
   static final Duration SNAPSHOT_EVERY = Duration.ofSeconds(60);
 
   /** What the caller may change about a config when starting a node (the demo does). */
-  public record Overrides(boolean deferSynthetics, OpenTelemetry probeTelemetry) {
+  public record Overrides(boolean deferSynthetics) {
     public static Overrides none() {
-      return new Overrides(false, OpenTelemetry.noop());
+      return new Overrides(false);
     }
 
     /** Synthetics wait for {@link TandemNode#startSynthetics(Map)}: the demo starts its targets later. */
     public static Overrides deferredSynthetics() {
-      return new Overrides(true, OpenTelemetry.noop());
+      return new Overrides(true);
     }
   }
 
@@ -84,7 +79,6 @@ public final class TandemNode {
   private final List<OtlpHttpReceiver> receivers = new ArrayList<>();
   private final Map<String, Integer> pathPorts = new LinkedHashMap<>();
   private final Map<String, Integer> pathGrpcPorts = new LinkedHashMap<>();
-  private ProbeTelemetry probeTelemetry;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final VerdictEngine engine;
   private final SloEngine slos;
@@ -97,7 +91,7 @@ public final class TandemNode {
   private ObservationRecorder recording;
   private InfluxSink influx;
   private ObservationSink sink;
-  private ProbeScheduler scheduler;
+  private ProbeNode probes;
   private ApiServer api;
   private int apiPort = -1;
   private long tickTimer = -1;
@@ -297,38 +291,27 @@ public final class TandemNode {
 
   /** Starts the probes against {@code targets} (cloud id to base URL). */
   public Future<Void> startSynthetics(Map<String, String> targets) {
-    if (config.synthetics().isEmpty() || journeys.isEmpty() || scheduler != null) {
+    if (config.synthetics().isEmpty() || journeys.isEmpty() || probes != null) {
       return Future.succeededFuture();
     }
     TandemConfig.Synthetics s = config.synthetics().get();
-    ProbeSettings settings = ProbeSettings.ofSeconds(s.intervalSeconds(), s.timeoutSeconds());
-    WebClient client = WebClient.create(vertx, new WebClientOptions()
-        .setConnectTimeout(s.timeoutSeconds() * 1000).setKeepAlive(true)
-        .setUserAgent("tandem-synthetics"));
-    // Every run is also exported as a trace over every telemetry path of this process (dual-homed):
-    // losing one path loses no result, and the collectors turn the step spans back into probe
-    // results (counted once with the in-process copy).
-    io.opentelemetry.api.OpenTelemetry otel = overrides.probeTelemetry();
-    List<ProbeTelemetry.Endpoint> endpoints = exportEndpoints(s);
-    if (!endpoints.isEmpty()) {
-      ProbeTelemetry.Builder b = ProbeTelemetry.builder().resourceAttributes(io.opentelemetry.api.common.Attributes.of(
-          io.opentelemetry.api.common.AttributeKey.stringKey("tandem.observer"), config.observer().id()));
-      endpoints.forEach(b::endpoint);
-      probeTelemetry = b.build();
-      otel = probeTelemetry.openTelemetry();
-    }
-    JourneyRunner runner = JourneyRunner.builder(vertx, client, sink).clock(clock).settings(settings)
-        .openTelemetry(otel).build();
-    scheduler = ProbeScheduler.builder(vertx, runner)
+    // Every run is also exported as a trace over every telemetry path (dual-homed): losing one
+    // path loses no result, and the collectors turn the step spans back into probe results
+    // (counted once with the in-process copy handed to the sink here).
+    ProbeNode.Builder b = ProbeNode.builder(vertx)
         .journeys(List.copyOf(journeys.values()))
         .vantages(s.vantages().stream().filter(v -> s.vantage().map(v.id()::equals).orElse(true))
             .map(v -> new Vantage(v.id(), v.provider(), v.region())).toList())
         .targets(targets)
         .roles(this::roles)
-        .settings(settings)
+        .settings(ProbeSettings.ofSeconds(s.intervalSeconds(), s.timeoutSeconds()))
         .clock(clock)
-        .build();
-    return scheduler.start().onSuccess(v -> log.info("synthetics: {} journeys x {} vantages x {} clouds every {} s",
+        .sink(sink)
+        .resourceAttributes(io.opentelemetry.api.common.Attributes.of(
+            io.opentelemetry.api.common.AttributeKey.stringKey("tandem.observer"), config.observer().id()));
+    exportEndpoints(s).forEach(b::otlpEndpoint);
+    probes = b.build();
+    return probes.start().onSuccess(v -> log.info("synthetics: {} journeys x {} vantages x {} clouds every {} s",
         journeys.size(), s.vantages().size(), targets.size(), s.intervalSeconds()));
   }
 
@@ -496,17 +479,14 @@ public final class TandemNode {
       vertx.cancelTimer(snapshotTimer);
     }
     List<Future<?>> stops = new ArrayList<>();
-    if (scheduler != null) {
-      stops.add(scheduler.stop());
+    if (probes != null) {
+      stops.add(probes.stop());
     }
     receivers.forEach(r -> stops.add(r.stop()));
     if (api != null) {
       stops.add(api.stop());
     }
     return Future.join(stops).transform(x -> vertx.executeBlocking(() -> {
-      if (probeTelemetry != null) {
-        probeTelemetry.shutdown(Duration.ofSeconds(5));
-      }
       if (influx != null) {
         influx.close();
       }

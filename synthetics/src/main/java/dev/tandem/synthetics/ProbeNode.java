@@ -50,14 +50,16 @@ public final class ProbeNode {
 
   private ProbeNode(Builder b) {
     this.vertx = b.vertx;
-    this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("tandem-synthetics"),
+    this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("tandem-synthetics")
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, b.settings.timeout().toMillis())),
         new PoolOptions().setHttp1MaxSize(Math.max(5, b.settings.maxInFlight())));
+    ObservationSink local = b.sink == null ? observation -> { } : b.sink;
     ProbeTelemetry.Builder tb = ProbeTelemetry.builder()
         .resourceAttributes(resource(b.vantages, b.resourceAttributes));
     b.endpoints.forEach(tb::endpoint);
     this.telemetry = tb.build();
     try {
-      this.runner = JourneyRunner.builder(vertx, client, b.sink)
+      this.runner = JourneyRunner.builder(vertx, client, local)
           .clock(b.clock).settings(b.settings).openTelemetry(telemetry.openTelemetry()).build();
       ProbeScheduler.Builder sb = ProbeScheduler.builder(vertx, runner)
           .journeys(b.journeys).vantages(b.vantages).targets(b.targets).roles(b.roles)
@@ -129,7 +131,7 @@ public final class ProbeNode {
     private Supplier<Map<String, String>> roles;
     private ProbeSettings settings = ProbeSettings.defaults();
     private Clock clock = Clock.systemUTC();
-    private ObservationSink sink = observation -> { };
+    private ObservationSink sink;
     private Attributes resourceAttributes = Attributes.empty();
     private final List<ProbeTelemetry.Endpoint> endpoints = new ArrayList<>();
     private ProbeScheduler.StartListener listener;
@@ -199,8 +201,9 @@ public final class ProbeNode {
       if (roles == null) {
         throw new IllegalStateException("roles are required: which cloud is active decides what runs");
       }
-      if (endpoints.isEmpty()) {
-        throw new IllegalStateException("a probe node needs at least one OTLP endpoint (one per telemetry path)");
+      if (endpoints.isEmpty() && sink == null) {
+        throw new IllegalStateException("a probe node needs an OTLP endpoint (one per telemetry path) or a local"
+            + " sink: its results would go nowhere");
       }
       return new ProbeNode(this);
     }

@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -348,7 +347,6 @@ public final class Cli {
   }
 
   private void awaitShutdown(Vertx vertx, java.util.function.Supplier<Future<Void>> stop) {
-    CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       out.println("Stopping...");
       try {
@@ -357,7 +355,6 @@ public final class Cli {
       } catch (Exception e) {
         err.println("tandem: unclean stop: " + describe(e));
       }
-      done.countDown();
     }, "tandem-shutdown"));
   }
 
