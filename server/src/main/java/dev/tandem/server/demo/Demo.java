@@ -69,7 +69,9 @@ public final class Demo {
   }
 
   private Future<Void> startSim(Map<String, Integer> simPorts) {
-    List<String> clouds = List.copyOf(config.cloudRegions().keySet());
+    if (config.cloudRegions().size() != 2 || config.domains().isEmpty()) {
+      return Future.failedFuture("the demo needs exactly two clouds and a failover domain");
+    }
     DomainSpec domain = config.domains().get(0);
     String primary = domain.active();
     String secondary = domain.standby();
@@ -79,9 +81,6 @@ public final class Demo {
         .domainId(domain.id())
         .clock(clock)
         .build();
-    if (clouds.size() != 2) {
-      return Future.failedFuture("the demo needs exactly two clouds");
-    }
     sim = PlatformSimulator.create(vertx, settings);
     return sim.start();
   }

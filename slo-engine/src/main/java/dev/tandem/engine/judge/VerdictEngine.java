@@ -150,14 +150,12 @@ public final class VerdictEngine implements ObservationSink {
       for (DomainSpec d : spec.domains()) {
         Verdict next = judge(d, now);
         Verdict prev = verdicts.get(d.id());
-        if (prev != null && !next.differsFrom(prev)) {
+        if (prev != null && prev.recommendation() == next.recommendation()) {
+          // `since` is when the recommendation began, not when the verdict was last rewritten.
           next = new Verdict(next.domain(), next.observer(), next.generatedAt(), next.validUntil(),
               next.recommendation(), prev.since(), next.reason(), next.clouds());
-        } else if (prev != null && prev.recommendation() == next.recommendation()) {
-          next = new Verdict(next.domain(), next.observer(), next.generatedAt(), next.validUntil(),
-              next.recommendation(), prev.since(), next.reason(), next.clouds());
-          changes.add(new Verdict[] {prev, next});
-        } else {
+        }
+        if (next.differsFrom(prev)) {
           changes.add(new Verdict[] {prev, next});
         }
         verdicts.put(d.id(), next);
