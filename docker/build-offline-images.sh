@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Assemble Tandem's integration-test images WITHOUT a container registry, from Debian's binaries.
 #
-#   docker/build-offline-images.sh [--force] [influxdb] [prometheus] [alertmanager]
+#   docker/build-offline-images.sh [--force] [influxdb] [prometheus] [alertmanager] [jre]
 #
 # For each component: a rootfs tar with the binary (and its CLI tool), every shared library that
 # `ldd` names (plus the dynamic loader), a minimal /etc, a writable /tmp and data directory and a
 # minimal config, then `docker import` with CMD/ENTRYPOINT/EXPOSE/WORKDIR/USER. Paths, entrypoints
 # and users follow the official images (influxdb:1.8, prom/prometheus, prom/alertmanager), so that
-# the tests run the same commands against either (see docker/README.md).
+# the tests run the same commands against either (see docker/README.md). "jre" is a Java 17 runtime
+# made with jlink from the machine's JDK 17, laid out like eclipse-temurin:17-jre (JAVA_HOME
+# /opt/java/openjdk): the base image of docker/Dockerfile when no registry is reachable.
 #
 # Needs: docker (daemon running), tar, ldd, and Debian's packages
-#   influxdb prometheus prometheus-alertmanager
+#   influxdb prometheus prometheus-alertmanager, and a JDK 17 with jlink and jmods (Debian's
+#   openjdk-17-jdk-headless or Temurin 17; found in $TANDEM_JDK17_HOME, $JAVA_HOME, /usr/lib/jvm)
 # Image names (defaults shown) can be overridden:
 #   TANDEM_IMAGE_INFLUXDB=tandem/influxdb:debian
 #   TANDEM_IMAGE_PROMETHEUS=tandem/prometheus:debian
 #   TANDEM_IMAGE_ALERTMANAGER=tandem/alertmanager:debian
+#   TANDEM_IMAGE_JRE=tandem/jre:17
 # An image that already exists is kept unless --force is given. Idempotent.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -22,13 +26,14 @@ shopt -s inherit_errexit
 INFLUXDB_IMAGE="${TANDEM_IMAGE_INFLUXDB:-tandem/influxdb:debian}"
 PROMETHEUS_IMAGE="${TANDEM_IMAGE_PROMETHEUS:-tandem/prometheus:debian}"
 ALERTMANAGER_IMAGE="${TANDEM_IMAGE_ALERTMANAGER:-tandem/alertmanager:debian}"
+JRE_IMAGE="${TANDEM_IMAGE_JRE:-tandem/jre:17}"
 
 # Unprivileged users inside the images (the official Prometheus/Alertmanager images run as nobody).
 NOBODY_UID=65534
 INFLUXDB_UID=999
 
 usage() {
-  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 FORCE=0
@@ -37,12 +42,12 @@ for arg in "$@"; do
   case "$arg" in
     --force|-f) FORCE=1 ;;
     -h|--help) usage; exit 0 ;;
-    influxdb|prometheus|alertmanager) WANTED+=("$arg") ;;
+    influxdb|prometheus|alertmanager|jre) WANTED+=("$arg") ;;
     *) echo "build-offline-images: unknown argument: $arg" >&2; usage >&2; exit 2 ;;
   esac
 done
 if [ "${#WANTED[@]}" -eq 0 ]; then
-  WANTED=(influxdb prometheus alertmanager)
+  WANTED=(influxdb prometheus alertmanager jre)
 fi
 
 log() { echo "build-offline-images: $*"; }
@@ -75,8 +80,15 @@ copy_file() {
 
 # copy_binary SRC ROOT DEST: the binary, every library ldd names (at the same path) and the loader.
 copy_binary() {
-  local src="$1" root="$2" dest="$3" ldd_out line lib
+  local src="$1" root="$2" dest="$3"
   copy_file "$src" "$root" "$dest"
+  copy_libraries "$src" "$root"
+}
+
+# copy_libraries FILE ROOT: every library ldd names for FILE (at the same path) and the loader;
+# libraries already inside ROOT (a runtime's own, found through LD_LIBRARY_PATH) stay where they are.
+copy_libraries() {
+  local src="$1" root="$2" ldd_out line lib
   if ! ldd_out="$(ldd "$src" 2>&1)"; then
     # Statically linked binaries need nothing else.
     case "$ldd_out" in
@@ -95,6 +107,7 @@ copy_binary() {
       /*) lib="${line%% (*}" ;;                              # /lib64/ld-linux-x86-64.so.2 (0x...)
     esac
     [ -n "$lib" ] || continue                                # linux-vdso.so.1 has no file
+    case "$lib" in "$root"/*) continue ;; esac
     [ -e "$root$lib" ] || copy_file "$lib" "$root" "$lib"
     # glibc loads NSS modules at run time (user and host look-ups); ldd does not name them.
     if [[ "$(basename "$lib")" == libc.so.* ]]; then
@@ -160,12 +173,84 @@ pack_and_import() {
 # version) in ENV TANDEM_IMAGE_RECIPE, so that an image left by an older script, or by an older
 # package, is rebuilt rather than silently reused.
 SCRIPT_HASH="$(sha256sum "$0" | cut -c1-12)"
-recipe() { echo "$SCRIPT_HASH/$1=$(debian_version "$1")"; }
+recipe() {
+  if [ "$1" = jre ]; then
+    echo "$SCRIPT_HASH/jre=$(jdk17_version)"
+  else
+    echo "$SCRIPT_HASH/$1=$(debian_version "$1")"
+  fi
+}
 image_recipe() {
   docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$1" 2>/dev/null |
     sed -n 's/^TANDEM_IMAGE_RECIPE=//p'
 }
 exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# jdk17_home: the first JDK 17 that can jlink (bin/jlink and jmods/java.base.jmod), or failure.
+jdk17_home() {
+  local c
+  for c in "${TANDEM_JDK17_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/java-17-openjdk-* /usr/lib/jvm/temurin-17-jdk* \
+      /usr/lib/jvm/*17*; do
+    [ -n "$c" ] && [ -x "$c/bin/jlink" ] && [ -f "$c/jmods/java.base.jmod" ] || continue
+    grep -q '^JAVA_VERSION="17\.' "$c/release" 2>/dev/null || continue
+    echo "$c"
+    return 0
+  done
+  return 1
+}
+# jdk17_version: e.g. "17.0.15@/usr/lib/jvm/java-17-openjdk-amd64" (no blanks: it goes into ENV), or "none".
+jdk17_version() {
+  local home
+  home="$(jdk17_home)" || { echo none; return 0; }
+  echo "$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$home/release")@$home"
+}
+
+# The runtime's modules: Java SE plus the JDK modules servers commonly need (Unsafe for Netty and
+# protobuf, EC and PKCS#11 crypto for TLS, DNS naming, JFR, management) and the service providers
+# jdeps cannot see because they are looked up by name at run time (jdk.random: Java 17's
+# RandomGenerator algorithms, which Tandem uses; extra charsets; locale data).
+JRE_MODULES=java.se,jdk.unsupported,jdk.random,jdk.charsets,jdk.localedata,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.security.auth,jdk.security.jgss,jdk.management,jdk.management.agent,jdk.jfr,jdk.naming.dns,jdk.zipfs,jdk.net,jdk.httpserver
+JRE_HOME_IN_IMAGE=/opt/java/openjdk
+
+build_jre() {
+  local image="$JRE_IMAGE" root="$WORK/jre" jdk version lib java_home="$JRE_HOME_IN_IMAGE"
+  jdk="$(jdk17_home)" || die "no JDK 17 with jlink and jmods found: apt-get install -y --no-install-recommends openjdk-17-jdk-headless, or set TANDEM_JDK17_HOME"
+  version="$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$jdk/release")"
+  base_rootfs "$root" nobody "$NOBODY_UID" /nonexistent
+  mkdir -p "$root$(dirname "$java_home")"
+  "$jdk/bin/jlink" --add-modules "$JRE_MODULES" --strip-debug --no-man-pages --no-header-files \
+    --compress=2 --output "$root$java_home"
+  # Debian's JDK points at the system's trust store (a symlink into /etc/ssl): copy the file.
+  if [ -f /etc/ssl/certs/java/cacerts ]; then
+    rm -f "$root$java_home/lib/security/cacerts"
+    cp -L /etc/ssl/certs/java/cacerts "$root$java_home/lib/security/cacerts"
+  fi
+  # LANG=C.UTF-8 needs glibc's C.utf8 locale (in libc-bin); without it Java's default charset is ASCII.
+  if [ -d /usr/lib/locale/C.utf8 ]; then
+    mkdir -p "$root/usr/lib/locale"
+    cp -R /usr/lib/locale/C.utf8 "$root/usr/lib/locale/C.utf8"
+  fi
+  # The system libraries the launcher and the runtime's own libraries load (libz, libstdc++, libc).
+  # libjvm.so is found through the launcher at run time, and through LD_LIBRARY_PATH by ldd here.
+  for lib in "$root$java_home/bin/java" $(find "$root$java_home/lib" -name '*.so' | sort); do
+    if LD_LIBRARY_PATH="$root$java_home/lib:$root$java_home/lib/server" ldd "$lib" 2>&1 | grep -q 'not found'; then
+      # Desktop libraries (X11, sound, fonts) whose system libraries this machine lacks: a
+      # headless server never loads them.
+      log "jre: leaving out ${lib#"$root"} (it needs libraries not installed here)"
+      rm -f "$lib"
+      continue
+    fi
+    LD_LIBRARY_PATH="$root$java_home/lib:$root$java_home/lib/server" copy_libraries "$lib" "$root"
+  done
+  pack_and_import "$root" "$image" tmp 0 \
+    "Tandem offline image: Java $version runtime (jlink) from $jdk" \
+    "ENV TANDEM_IMAGE_RECIPE=$(recipe jre)" \
+    "ENV JAVA_HOME=$java_home" \
+    "ENV PATH=$java_home/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    "ENV LANG=C.UTF-8" \
+    'CMD ["java", "-version"]'
+  BUILT_FROM="JDK $version ($jdk)"
+}
 
 build_influxdb() {
   local image="$INFLUXDB_IMAGE" root="$WORK/influxdb" version
@@ -210,7 +295,7 @@ EOF
     "EXPOSE 8086" \
     "WORKDIR /var/lib/influxdb" \
     "USER $INFLUXDB_UID:$INFLUXDB_UID"
-  BUILT_FROM="influxdb $version"
+  BUILT_FROM="Debian influxdb $version"
 }
 
 build_prometheus() {
@@ -248,7 +333,7 @@ EOF
     "EXPOSE 9090" \
     "WORKDIR /prometheus" \
     "USER $NOBODY_UID:$NOBODY_UID"
-  BUILT_FROM="prometheus $version"
+  BUILT_FROM="Debian prometheus $version"
 }
 
 build_alertmanager() {
@@ -293,7 +378,7 @@ EOF
     "EXPOSE 9093" \
     "WORKDIR /alertmanager" \
     "USER $NOBODY_UID:$NOBODY_UID"
-  BUILT_FROM="prometheus-alertmanager $version"
+  BUILT_FROM="Debian prometheus-alertmanager $version"
 }
 
 SUMMARY=()
@@ -302,6 +387,7 @@ for name in "${WANTED[@]}"; do
     influxdb) image="$INFLUXDB_IMAGE" package=influxdb ;;
     prometheus) image="$PROMETHEUS_IMAGE" package=prometheus ;;
     alertmanager) image="$ALERTMANAGER_IMAGE" package=prometheus-alertmanager ;;
+    jre) image="$JRE_IMAGE" package=jre ;;
   esac
   if exists "$image" && [ "$FORCE" -eq 0 ]; then
     have="$(image_recipe "$image")"
@@ -319,8 +405,8 @@ for name in "${WANTED[@]}"; do
   from="$BUILT_FROM"
   size="$(docker image inspect --format '{{.Size}}' "$image")"
   id="$(docker image inspect --format '{{.Id}}' "$image")"
-  log "built $image from Debian $from: ${id:7:12}, $((size / 1024 / 1024)) MiB, $((SECONDS - start)) s"
-  SUMMARY+=("built  $image  (Debian $from, ${id:7:12}, $((size / 1024 / 1024)) MiB)")
+  log "built $image from $from: ${id:7:12}, $((size / 1024 / 1024)) MiB, $((SECONDS - start)) s"
+  SUMMARY+=("built  $image  ($from, ${id:7:12}, $((size / 1024 / 1024)) MiB)")
   rm -rf "${WORK:?}/$name" "${WORK:?}/$name.tar"
 done
 

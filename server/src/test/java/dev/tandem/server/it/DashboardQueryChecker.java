@@ -50,15 +50,11 @@ import java.util.regex.Pattern;
  */
 final class DashboardQueryChecker {
   /** Where the data is, and the time range to query (the window in which Tandem wrote it). */
-  record Backends(String influxUrl, String database, String prometheusUrl, Duration scrapeInterval,
-      Instant from, Instant to) {
+  record Backends(String influxUrl, String database, String prometheusUrl, Instant from, Instant to) {
     Backends {
       Objects.requireNonNull(influxUrl);
       Objects.requireNonNull(database);
       Objects.requireNonNull(prometheusUrl);
-      if (scrapeInterval.isNegative() || scrapeInterval.isZero()) {
-        throw new IllegalArgumentException("scrape interval must be positive: " + scrapeInterval);
-      }
       if (!to.isAfter(from)) {
         throw new IllegalArgumentException("empty time range " + from + " .. " + to);
       }
@@ -87,6 +83,7 @@ final class DashboardQueryChecker {
 
   private final Backends backends;
   private final Map<String, String> datasourceTypes;
+  private final Map<String, Duration> datasourceIntervals;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Set<String>> influxValuesCache = new HashMap<>();
@@ -95,16 +92,23 @@ final class DashboardQueryChecker {
   private Set<String> promLabels;
   private final Map<String, Set<String>> promValuesCache = new HashMap<>();
 
-  DashboardQueryChecker(Backends backends, Map<String, String> datasourceTypes) {
+  /**
+   * @param datasourceTypes provisioned data sources, uid to type
+   * @param datasourceIntervals their minimum intervals (Grafana's {@code timeInterval}), which
+   *     Grafana's macros derive from
+   */
+  DashboardQueryChecker(Backends backends, Map<String, String> datasourceTypes,
+      Map<String, Duration> datasourceIntervals) {
     this.backends = backends;
     this.datasourceTypes = Map.copyOf(datasourceTypes);
+    this.datasourceIntervals = Map.copyOf(datasourceIntervals);
   }
 
   Report check(String name, JsonNode dashboard) {
     List<String> checked = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    Map<String, String> influxValues = new LinkedHashMap<>(builtins(false));
-    Map<String, String> promValues = new LinkedHashMap<>(builtins(true));
+    Map<String, String> influxValues = new LinkedHashMap<>(builtins(GrafanaDashboards.INFLUXDB));
+    Map<String, String> promValues = new LinkedHashMap<>(builtins(GrafanaDashboards.PROMETHEUS));
 
     for (GrafanaDashboards.Query variable : GrafanaDashboards.variables(dashboard)) {
       String varName = variable.source().path("name").asText();
@@ -164,22 +168,32 @@ final class DashboardQueryChecker {
   // Grafana's macros and variables
   // ---------------------------------------------------------------------------------------------
 
-  private long intervalSeconds(boolean prometheus) {
+  /** The provisioned minimum interval of the (single) data source of this type. */
+  private long minIntervalSeconds(String type) {
+    for (Map.Entry<String, String> e : datasourceTypes.entrySet()) {
+      if (e.getValue().equals(type)) {
+        return Math.max(1, datasourceIntervals.getOrDefault(e.getKey(), Duration.ofSeconds(15)).toSeconds());
+      }
+    }
+    return 15;
+  }
+
+  private long intervalSeconds(String type) {
     long range = rangeSeconds();
     // Grafana divides the range by the panel's data points (its width in pixels, ~1000 at most)
-    // and never goes below the data source's minimum interval (its scrape interval).
+    // and never goes below the data source's minimum interval.
     long byPoints = Math.max(1, (range + 999) / 1000);
-    long min = prometheus ? Math.max(1, backends.scrapeInterval().toSeconds()) : 1;
-    return Math.max(byPoints, min);
+    return Math.max(byPoints, minIntervalSeconds(type));
   }
 
   private long rangeSeconds() {
     return Math.max(1, Duration.between(backends.from(), backends.to()).toSeconds());
   }
 
-  private Map<String, String> builtins(boolean prometheus) {
-    long interval = intervalSeconds(prometheus);
-    long scrape = Math.max(1, backends.scrapeInterval().toSeconds());
+  private Map<String, String> builtins(String type) {
+    long interval = intervalSeconds(type);
+    // For Prometheus, Grafana takes the data source's minimum interval as the scrape interval.
+    long scrape = minIntervalSeconds(type);
     Map<String, String> m = new HashMap<>();
     m.put("timeFilter", "time >= " + backends.from().toEpochMilli() + "ms and time <= "
         + backends.to().toEpochMilli() + "ms");
@@ -399,7 +413,7 @@ final class DashboardQueryChecker {
   }
 
   private void checkPrometheusData(GrafanaDashboards.Query q, String text, List<String> problems) {
-    long step = intervalSeconds(true);
+    long step = intervalSeconds(GrafanaDashboards.PROMETHEUS);
     JsonNode r = getJson(backends.prometheusUrl() + "/api/v1/query_range?query=" + enc(text)
         + "&start=" + backends.from().getEpochSecond() + "&end=" + backends.to().getEpochSecond() + "&step=" + step);
     if (!"success".equals(r.path("status").asText())) {

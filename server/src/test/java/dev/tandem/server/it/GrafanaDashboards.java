@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +59,29 @@ final class GrafanaDashboards {
       types.put(String.valueOf(ds.get("uid")), String.valueOf(ds.get("type")));
     }
     return types;
+  }
+
+  /**
+   * The provisioned data sources' minimum interval ({@code jsonData.timeInterval}, e.g. "5s"), which
+   * Grafana uses as the floor of {@code $__interval} and, for Prometheus, as the scrape interval in
+   * {@code $__rate_interval}. Data sources without one map to 15 s, Grafana's default.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Duration> datasourceIntervals() {
+    Map<String, Duration> intervals = new LinkedHashMap<>();
+    for (Map<String, Object> ds : provisioned(DATASOURCES, "datasources")) {
+      Object jsonData = ds.get("jsonData");
+      Object value = jsonData instanceof Map ? ((Map<String, Object>) jsonData).get("timeInterval") : null;
+      intervals.put(String.valueOf(ds.get("uid")), value == null ? Duration.ofSeconds(15) : seconds(value.toString()));
+    }
+    return intervals;
+  }
+
+  private static Duration seconds(String text) {
+    if (!text.matches("\\d+s")) {
+      throw new IllegalArgumentException("timeInterval \"" + text + "\": write whole seconds, e.g. 5s");
+    }
+    return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
   }
 
   @SuppressWarnings("unchecked")

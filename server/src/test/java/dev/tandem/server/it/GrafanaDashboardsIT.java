@@ -133,7 +133,7 @@ class GrafanaDashboardsIT {
 
   private static DashboardQueryChecker checker() {
     return new DashboardQueryChecker(new DashboardQueryChecker.Backends(influx.baseUrl(), DATABASE,
-        prometheus.baseUrl(), SCRAPE, from, to), GrafanaDashboards.datasourceTypes());
+        prometheus.baseUrl(), from, to), GrafanaDashboards.datasourceTypes(), GrafanaDashboards.datasourceIntervals());
   }
 
   @Test
