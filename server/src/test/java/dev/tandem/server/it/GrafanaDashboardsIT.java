@@ -157,7 +157,10 @@ class GrafanaDashboardsIT {
 
   @Test
   void aDashboardNamingWhatTandemDoesNotWriteFails() throws Exception {
-    JsonNode broken = JSON.readTree(GrafanaDashboardsIT.class.getResource("/grafana/broken-dashboard.json"));
+    JsonNode broken;
+    try (var in = GrafanaDashboardsIT.class.getResourceAsStream("/grafana/broken-dashboard.json")) {
+      broken = JSON.readTree(in);
+    }
     DashboardQueryChecker.Report report = checker().check("broken-dashboard.json", broken);
     List<String> problems = report.problems();
     System.out.println("[grafana] broken-dashboard.json problems:\n  " + String.join("\n  ", problems));
