@@ -120,7 +120,10 @@ final class DashboardQueryChecker {
       }
       checked.add(variable.where());
       String dsType = datasourceType(variable, problems);
-      if (dsType == null || variable.text() == null) {
+      if (dsType == null) {
+        continue;
+      }
+      if (variable.text() == null || variable.text().isBlank()) {
         problems.add(variable.where() + ": no query");
         continue;
       }
