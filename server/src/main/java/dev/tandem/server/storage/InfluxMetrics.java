@@ -44,9 +44,9 @@ final class InfluxMetrics {
   }
 
   void gauges(Supplier<Number> spillBytes, Supplier<Number> queuePoints) {
-    Gauge.builder("tandem.influx.spill.bytes", spillBytes, s -> s.get().doubleValue()).baseUnit("bytes")
+    Gauge.builder("tandem.influx.spill.bytes", spillBytes, s -> s.get().doubleValue()).strongReference(true).baseUnit("bytes")
         .description("Size of the on-disk spill").register(registry);
-    Gauge.builder("tandem.influx.queue.points", queuePoints, s -> s.get().doubleValue())
+    Gauge.builder("tandem.influx.queue.points", queuePoints, s -> s.get().doubleValue()).strongReference(true)
         .description("Points waiting in memory for the writer thread").register(registry);
   }
 

@@ -73,7 +73,7 @@ final class InfluxWriter implements AutoCloseable {
         if (!spillFullLogged) {
           spillFullLogged = true;
           log.warn("InfluxDB at {}: the spill reached its bound of {} bytes; dropping its oldest data"
-              + " (counted in tandem_influx_points_dropped_total{{reason=\"spill_full\"}}) until it drains",
+              + " (counted in tandem_influx_points_dropped_total{reason=\"spill_full\"}) until it drains",
               sender.endpoint(), limits.spillBytes());
         }
       }
@@ -263,7 +263,7 @@ final class InfluxWriter implements AutoCloseable {
       String cause = r.cause().length() > 300 ? r.cause().substring(0, 300) + "..." : r.cause();
       if (loggedCauses.size() < LOGGED_CAUSES && loggedCauses.add(causeKey(cause))) {
         log.warn("InfluxDB at {} rejected a point, dropped (counted in tandem_influx_points_dropped_total"
-            + "{{reason=\"rejected\"}}; further points with this cause are dropped silently): {}", sender.endpoint(), cause);
+            + "{reason=\"rejected\"}; further points with this cause are dropped silently): {}", sender.endpoint(), cause);
       }
       return r;
     }
