@@ -18,6 +18,7 @@ final class InfluxMetrics {
   static final String REJECTED = "rejected";
   static final String SPILL_FULL = "spill_full";
   static final String SPILL_ERROR = "spill_error";
+  static final String CLOSED = "closed";
 
   private final MeterRegistry registry;
   private final Map<String, Counter> accepted = new ConcurrentHashMap<>();
@@ -38,7 +39,7 @@ final class InfluxMetrics {
         .description("Points written to the on-disk spill while InfluxDB was unreachable or slow").register(registry);
     this.spillCorruptBytes = Counter.builder("tandem.influx.spill.corrupt").baseUnit("bytes")
         .description("Torn or corrupt spill bytes cut off at start-up").register(registry);
-    for (String reason : new String[] {QUEUE_FULL, REJECTED, SPILL_FULL, SPILL_ERROR}) {
+    for (String reason : new String[] {QUEUE_FULL, REJECTED, SPILL_FULL, SPILL_ERROR, CLOSED}) {
       dropped(reason);
     }
   }
@@ -57,7 +58,7 @@ final class InfluxMetrics {
 
   Counter dropped(String reason) {
     return dropped.computeIfAbsent(reason, r -> Counter.builder("tandem.influx.points.dropped")
-        .description("Points given up: queue full, rejected by InfluxDB (HTTP 400), spill bound or spill error")
+        .description("Points given up: queue full, rejected by InfluxDB (HTTP 400), spill bound, spill error, offered after close")
         .tag("reason", r).register(registry));
   }
 

@@ -87,7 +87,8 @@ import org.influxdb.dto.Point;
  * writer spills from half full on, so this needs a disk slower than the intake), points InfluxDB
  * rejects with 400 ({@code rejected}; a rejected batch is halved until the bad points are
  * isolated, so only they are dropped), the oldest spill at its bound ({@code spill_full}), and
- * points whose spill write or read failed ({@code spill_error}). Points in memory when the
+ * points whose spill write or read failed ({@code spill_error}), points offered after
+ * {@link #close()} ({@code closed}). Points in memory when the
  * process is killed (not stopped) are lost: at most one flush interval's worth.
  *
  * <p>Metrics: {@code tandem.influx.points.accepted} (by measurement), {@code .written},
@@ -317,7 +318,7 @@ public final class InfluxSink implements ObservationSink, AutoCloseable {
     if (writer.offer(line)) {
       metrics.accepted(measurement).increment();
     } else {
-      metrics.dropped(InfluxMetrics.QUEUE_FULL).increment();
+      metrics.dropped(writer.closed() ? InfluxMetrics.CLOSED : InfluxMetrics.QUEUE_FULL).increment();
     }
   }
 

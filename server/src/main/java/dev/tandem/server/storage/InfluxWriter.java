@@ -99,9 +99,13 @@ final class InfluxWriter implements AutoCloseable {
     thread.start();
   }
 
-  /** Never blocks: false when the queue is full (the caller counts the drop). */
+  /** Never blocks: false when the queue is full or the writer closed (the caller counts the drop). */
   boolean offer(String line) {
     return !closing && queue.offer(line);
+  }
+
+  boolean closed() {
+    return closing;
   }
 
   long spillBytes() {
@@ -183,9 +187,13 @@ final class InfluxWriter implements AutoCloseable {
   }
 
   private void ship(List<String> batch) {
-    if (spill.isEmpty() && healthy && queue.size() < highWater) {
+    // Straight to the database while nothing older waits on disk (and, after a failure whose batch
+    // could not be spilled either, once the next attempt is due).
+    if (spill.isEmpty() && queue.size() < highWater && (healthy || System.nanoTime() - nextAttempt >= 0)) {
       LineSender.Result r = writeIsolatingRejects(batch);
       if (r.kind() != LineSender.Kind.RETRY) {
+        healthy = true;
+        failures = 0;
         return;
       }
       failed(r.cause());
