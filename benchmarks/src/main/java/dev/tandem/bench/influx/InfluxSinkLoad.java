@@ -55,7 +55,8 @@ import java.util.Map;
  *
  * <p>Run (from the repository root, Docker running):
  * {@code java -cp benchmarks/target/benchmarks.jar dev.tandem.bench.influx.InfluxSinkLoad [--url URL]
- * [--points 1000000] [--seconds 60] [--scales 1,100,1000]}. Without {@code --url} it starts
+ * [--points 1000000] [--seconds 60] [--scales 1,100,1000]} ({@code --points 0} skips the
+ * throughput round). Without {@code --url} it starts
  * {@code tandem/influxdb:debian} (or {@code -Dtandem.image.influxdb=...}) with the docker CLI.
  */
 public final class InfluxSinkLoad {
@@ -92,8 +93,10 @@ public final class InfluxSinkLoad {
       System.out.printf(Locale.ROOT, "machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.vm.name"), System.getProperty("java.version"));
       // A short warm-up round, then the measured one.
-      throughput(url, "tandem_bench_warmup", Math.min(points, 200_000), false);
-      throughput(url, "tandem_bench", points, true);
+      if (points > 0) {
+        throughput(url, "tandem_bench_warmup", Math.min(points, 200_000), false);
+        throughput(url, "tandem_bench", points, true);
+      }
       for (int scale : scales) {
         demoLoad(url, "tandem_bench_demo_x" + scale, scale, seconds);
       }
@@ -169,18 +172,16 @@ public final class InfluxSinkLoad {
             "step-" + (seq % 6), seq % 2 == 0 ? "primary" : "secondary", vantages[(int) (seq % 3)], seq % 50 != 0,
             20 + seq % 300, seq % 50 != 0 ? null : "status 503"));
       }
-      if (tenth % 10 == 0) {
-        for (int s = 0; s < scale; s++) {
-          sink.accept(new HeartbeatObservation(now.plusNanos(s), "path-a", "primary"));
-          sink.accept(new HeartbeatObservation(now.plusNanos(s), "path-b", "secondary"));
-          sink.accept(new ReplicationObservation(now.plusNanos(s), "order-platform-" + s, "secondary", 4.2));
-        }
+      // The scaled copies of per-second and per-tick points are spread over the second and the
+      // tick, as many independent paths and domains would be (copy s in slice s mod 10, s mod 50).
+      for (int s = tenth % 10; s < scale; s += 10) {
+        sink.accept(new HeartbeatObservation(now.plusNanos(s), "path-a", "primary"));
+        sink.accept(new HeartbeatObservation(now.plusNanos(s), "path-b", "secondary"));
+        sink.accept(new ReplicationObservation(now.plusNanos(s), "order-platform-" + s, "secondary", 4.2));
       }
-      if (tenth % 50 == 0) {
-        for (int s = 0; s < scale; s++) {
-          sink.verdict(verdict(now.plusNanos(s), "order-platform-" + s));
-          sink.sloStatuses(statuses);
-        }
+      for (int s = tenth % 50; s < scale; s += 50) {
+        sink.verdict(verdict(now.plusNanos(s), "order-platform-" + s));
+        sink.sloStatuses(statuses);
       }
       long next = t0 + (tenth + 1) * 100_000_000L;
       long wait = next - System.nanoTime();
