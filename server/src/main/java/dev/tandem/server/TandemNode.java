@@ -201,10 +201,16 @@ public final class TandemNode {
     if (recording != null) {
       sinks.add(recording);
     }
-    config.storage().influx().ifPresent(settings -> {
-      influx = InfluxSink.connect(settings);
+    if (config.storage().influx().isPresent()) {
+      try {
+        influx = InfluxSink.start(config.storage().influx().get(), storage.resolve("influx-spill"),
+            dev.tandem.server.storage.InfluxLimits.defaults(), registry, clock,
+            dev.tandem.server.storage.InfluxTagValues.from(config, journeys.values(), slos.specs()));
+      } catch (IOException e) {
+        return Future.failedFuture(e);
+      }
       sinks.add(influx);
-    });
+    }
     sink = new ObservationFanout(sinks, registry, probeDedup);
     bindMetrics();
     VerdictJson verdictJson = new VerdictJson(new com.fasterxml.jackson.databind.ObjectMapper());
@@ -252,12 +258,13 @@ public final class TandemNode {
   }
 
   private void tick() {
-    slos.evaluate();
+    List<SloStatus> statuses = slos.evaluate();
     List<Verdict> verdicts = engine.evaluate();
     if (pager != null) {
       pager.evaluated();
     }
     if (influx != null) {
+      influx.sloStatuses(statuses);
       verdicts.forEach(influx::verdict);
     }
   }
