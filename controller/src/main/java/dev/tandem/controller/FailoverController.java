@@ -147,6 +147,18 @@ public final class FailoverController {
     }
   }
 
+  /**
+   * Takes {@code cloud} as the active cloud without counting it as a switch (no anti-flap): what
+   * the traffic switch reports at start-up.
+   */
+  public synchronized void adopt(String domain, String cloud) {
+    DomainPolicy d = domain(domain);
+    if (!d.clouds().contains(cloud)) {
+      throw new IllegalArgumentException("cloud " + cloud + " is not configured for domain " + domain);
+    }
+    active.put(d.id(), cloud);
+  }
+
   private List<Ballot> tally(String domain, List<ObserverReading> readings, Instant now) {
     Map<String, ObserverReading> byObserver = new LinkedHashMap<>();
     for (ObserverReading r : readings) {

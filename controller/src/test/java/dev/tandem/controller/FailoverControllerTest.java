@@ -30,7 +30,7 @@ class FailoverControllerTest {
   private static ObserverReading verdict(String observer, String recommendation, String active, String standby,
       Instant validUntil) {
     return ObserverReading.of(observer, new ObservedVerdict(observer, DOMAIN, recommendation, active, standby,
-        validUntil.minusSeconds(30), validUntil, "because"));
+        "HEALTHY", 1.0, validUntil.minusSeconds(30), validUntil, "because"));
   }
 
   private static ObserverReading stale(String observer, String recommendation) {

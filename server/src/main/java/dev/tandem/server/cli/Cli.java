@@ -75,6 +75,8 @@ public final class Cli {
           return replay(Args.parse(rest, Set.of("config", "input", "output")));
         case "rules":
           return rules(Args.parse(rest, Set.of("config", "output")));
+        case "controller":
+          return controller(Args.parse(rest, Set.of("config")));
         default:
           err.println("tandem: unknown command '" + argv[0] + "'; try 'tandem help'");
           return USAGE;
@@ -99,6 +101,8 @@ public final class Cli {
         "  replay --config FILE --input OBS.jsonl [--output OUT.jsonl]   the engine over a recorded log",
         "  rules --config FILE --output DIR       Prometheus recording and alerting rules for every SLO",
         "  sim [--port N]                         the distribution platform simulator alone",
+        "  controller --config FILE               the reference failover controller: observer quorum, safety",
+        "                                         rules, the traffic switch (docs/failover-controller.md)",
         "");
   }
 
@@ -295,6 +299,49 @@ public final class Cli {
     out.println("Tandem observer " + config.observer().id() + " is running: http://" + config.api().host()
         + ":" + node.apiPort() + "/api/v1/verdicts");
     awaitShutdown(vertx, node::stop);
+    return KEEP_RUNNING;
+  }
+
+  private int controller(Args args) throws UsageException {
+    Path file = Path.of(args.require("config"));
+    dev.tandem.engine.yaml.Problems problems = new dev.tandem.engine.yaml.Problems();
+    Optional<dev.tandem.controller.service.ControllerConfig> loaded =
+        new dev.tandem.controller.service.ControllerConfigLoader(env).read(file, problems);
+    if (!problems.isEmpty() || loaded.isEmpty()) {
+      for (Problem p : problems.sorted()) {
+        err.println(p);
+      }
+      err.println(problems.size() + " problem(s) found");
+      return INVALID_INPUT;
+    }
+    dev.tandem.controller.service.ControllerConfig config = loaded.get();
+    Vertx vertx = Vertx.vertx();
+    dev.tandem.controller.service.ControllerService service;
+    try {
+      service = await(dev.tandem.controller.service.ControllerService.start(vertx, config,
+          dev.tandem.controller.traffic.SimulatorTrafficSwitch.create(vertx, config.simulatorAdminUrl(),
+              config.timeout()), Clock.systemUTC()));
+    } catch (Exception e) {
+      err.println("tandem controller: cannot start: " + describe(e));
+      vertx.close();
+      return INVALID_INPUT;
+    }
+    String base = "http://" + config.api().host() + ":" + service.port();
+    out.println("Tandem failover controller is running: " + config.observers().size() + " observers, quorum "
+        + config.quorum() + ", anti-flap " + config.antiFlap().toSeconds() + " s");
+    out.println("  status:       " + base + "/status");
+    out.println("  metrics:      " + base + "/metrics");
+    out.println("  gate:         " + base + "/api/v1/gate" + config.gateFile().map(f -> " (or the file " + f + ")")
+        .orElse(""));
+    out.println("  decision log: " + config.decisionLog());
+    java.util.Map<String, dev.tandem.controller.Decision> printed = new java.util.concurrent.ConcurrentHashMap<>();
+    service.addListener(d -> {
+      if (!d.sameAs(printed.put(d.domain(), d)) && d.outcome() != dev.tandem.controller.Decision.Outcome.STAY) {
+        out.println("[" + d.at() + "] " + d.domain() + ": " + d.outcome() + " (" + d.reason() + ") " + d.explanation());
+      }
+    });
+    out.println("Press Ctrl-C to stop.");
+    awaitShutdown(vertx, service::stop);
     return KEEP_RUNNING;
   }
 
