@@ -10,6 +10,11 @@ public final class Token {
     this.value = Objects.requireNonNull(value, "value");
   }
 
+  /** A token given in code (the demo's generated one). */
+  public static Token of(String value) {
+    return new Token(value);
+  }
+
   /** The token itself, for the one header that carries it. */
   String reveal() {
     return value;

@@ -7,6 +7,7 @@ import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.config.Validation;
 import dev.tandem.server.demo.Demo;
+import dev.tandem.server.demo.LoopDemo;
 import dev.tandem.server.demo.Scenario;
 import dev.tandem.sim.CloudSettings;
 import dev.tandem.sim.PlatformSimulator;
@@ -228,45 +229,88 @@ public final class Cli {
       config = config.withApiPort(port.get());
     }
     Vertx vertx = Vertx.vertx();
-    Demo demo;
+    LoopDemo demo;
     try {
-      demo = await(Demo.start(vertx, config, result.journeys(), result.sloSpecs(), Clock.systemUTC(),
+      demo = await(LoopDemo.start(vertx, config, result.journeys(), result.sloSpecs(), Clock.systemUTC(),
           Demo.portsFromTargets(config)));
     } catch (Exception e) {
       err.println("tandem demo: cannot start: " + describe(e));
       vertx.close();
       return INVALID_INPUT;
     }
-    String api = "http://" + config.api().host() + ":" + demo.node().apiPort();
-    out.println("Tandem demo is running (observer " + config.observer().id() + ", config " + config.file() + ")");
-    out.println("  verdicts:     " + api + "/api/v1/verdicts");
-    out.println("  one domain:   " + api + "/api/v1/verdicts/" + config.domains().get(0).id());
-    out.println("  live stream:  " + api + "/api/v1/verdicts/stream");
-    out.println("  metrics:      " + api + "/metrics");
-    out.println("  home:         " + api + "/");
+    String domain = demo.domain();
+    out.println("Tandem demo is running: three observers, the failover controller and the platform (config "
+        + config.file() + ")");
+    for (int i = 0; i < demo.observers().size(); i++) {
+      TandemNode node = demo.observers().get(i);
+      TandemConfig c = demo.observerConfigs().get(i);
+      String api = "http://" + c.api().host() + ":" + node.apiPort();
+      out.println("Observer " + c.observer().id() + " (vantages " + c.synthetics().map(s -> s.vantages().stream()
+          .map(v -> v.id()).collect(java.util.stream.Collectors.joining(", "))).orElse("none") + ")");
+      out.println("  verdicts:     " + api + "/api/v1/verdicts");
+      out.println("  one domain:   " + api + "/api/v1/verdicts/" + domain);
+      out.println("  live stream:  " + api + "/api/v1/verdicts/stream");
+      out.println("  metrics:      " + api + "/metrics");
+      out.println("  home:         " + api + "/");
+      node.pathPorts().forEach((path, p) ->
+          out.println("  OTLP/HTTP " + path + ": http://" + c.api().host() + ":" + p));
+    }
+    String ctl = "http://" + config.api().host() + ":" + demo.controller().port();
+    out.println("Failover controller (quorum 2 of 3, anti-flap " + config.engine().antiFlapSeconds() + " s)");
+    out.println("  status:       " + ctl + "/status");
+    out.println("  metrics:      " + ctl + "/metrics");
+    out.println("  decision log: " + demo.controller().config().decisionLog());
+    out.println("Platform");
+    out.println("  public:       " + demo.sim().trafficUrl() + "  (the traffic manager: forwards to the active cloud)");
     for (String cloud : demo.sim().clouds()) {
       out.println("  platform " + cloud + ": " + demo.sim().baseUrl(cloud));
     }
     out.println("  fault admin:  " + demo.sim().adminUrl() + "/_sim/faults");
-    String host = config.api().host();
-    demo.node().pathPorts().forEach((path, p) ->
-        out.println("  OTLP/HTTP " + path + ": http://" + host + ":" + p));
     Instant started = Instant.now();
-    demo.node().engine().addListener((prev, next) -> {
-      if (prev == null || prev.recommendation() != next.recommendation()
-          || !prev.clouds().equals(next.clouds()) && faultsChanged(prev, next)) {
-        out.printf("[+%3ds] %s: %s  %s%n", Duration.between(started, Instant.now()).toSeconds(),
-            next.domain(), next.recommendation(), next.reason());
+    for (TandemNode node : demo.observers()) {
+      String id = node.engine().spec().observer().id();
+      node.engine().addListener((prev, next) -> {
+        if (prev == null || prev.recommendation() != next.recommendation() || roleSwapped(prev, next)
+            || !prev.clouds().equals(next.clouds()) && faultsChanged(prev, next)) {
+          out.printf("[+%3ds] %-13s %s: %s  %s%n", Duration.between(started, Instant.now()).toSeconds(), id,
+              next.domain(), next.recommendation(), next.reason());
+        }
+      });
+    }
+    java.util.Map<String, dev.tandem.controller.Decision> printed = new java.util.concurrent.ConcurrentHashMap<>();
+    demo.onDecision(d -> {
+      dev.tandem.controller.Decision before = printed.put(d.domain(), d);
+      if (!d.sameAs(before) && (before != null || d.outcome() != dev.tandem.controller.Decision.Outcome.STAY)) {
+        out.printf("[+%3ds] %-13s %s: %s (%s) %s%n", Duration.between(started, Instant.now()).toSeconds(),
+            "controller", d.domain(), d.outcome(), d.reason(), d.explanation());
       }
     });
     scenario.ifPresent(s -> {
       out.println("Scenario " + s.id() + ": in " + Scenario.FAULT_AFTER.toSeconds() + " s, " + s.fault()
-          + ". Expect " + s.expected() + ".");
+          + ". Expect " + s.expectedWithController() + ".");
       demo.play(s, Scenario.FAULT_AFTER);
+      java.util.concurrent.atomic.AtomicLong figuresTimer = new java.util.concurrent.atomic.AtomicLong();
+      figuresTimer.set(vertx.setPeriodic(1_000, id -> demo.figures().ifPresent(lines -> {
+        vertx.cancelTimer(figuresTimer.get());
+        out.printf("[+%3ds] Measured (from the fault's injection):%n", Duration.between(started, Instant.now()).toSeconds());
+        lines.forEach(l -> out.println("        " + l));
+        out.println("        the controller's own figures: " + ctl + "/status (lastOutage) and tandem_controller_rto_seconds,"
+            + " tandem_controller_rpo_seconds on " + ctl + "/metrics");
+      })));
     });
     out.println("Press Ctrl-C to stop.");
     awaitShutdown(vertx, demo::stop);
     return KEEP_RUNNING;
+  }
+
+  private static boolean roleSwapped(dev.tandem.engine.verdict.Verdict a, dev.tandem.engine.verdict.Verdict b) {
+    for (var e : b.clouds().entrySet()) {
+      var before = a.clouds().get(e.getKey());
+      if (before != null && !before.role().equals(e.getValue().role())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean faultsChanged(dev.tandem.engine.verdict.Verdict a, dev.tandem.engine.verdict.Verdict b) {
