@@ -407,6 +407,7 @@ public final class Cli {
     for (String cloud : sim.clouds()) {
       out.println("platform " + cloud + ": " + sim.baseUrl(cloud));
     }
+    out.println("public endpoint (traffic manager, follows the active cloud): " + sim.trafficUrl());
     out.println("fault admin: " + sim.adminUrl() + "/_sim/faults");
     out.println("Press Ctrl-C to stop.");
     awaitShutdown(vertx, sim::stop);

@@ -23,9 +23,6 @@ final class CustomerTraffic {
   private static final long EVERY_MS = 1_000;
   private static final int TIMEOUT_MS = 2_000;
 
-  /** A completed journey: when it started and which cloud invoiced it. */
-  record Completed(Instant started, Instant finished, String cloud) {}
-
   private final Vertx vertx;
   private final WebClient client;
   private final String baseUrl;
@@ -33,7 +30,7 @@ final class CustomerTraffic {
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicReference<Instant> watchFrom = new AtomicReference<>();
   private final AtomicReference<String> watchCloud = new AtomicReference<>();
-  private final AtomicReference<Completed> firstAfter = new AtomicReference<>();
+  private final AtomicReference<LoopDemo.CustomerJourney> firstAfter = new AtomicReference<>();
   private volatile long ok;
   private volatile long failed;
   private long timer = -1;
@@ -56,7 +53,7 @@ final class CustomerTraffic {
     watchFrom.set(from);
   }
 
-  Optional<Completed> firstOnWatchedCloud() {
+  Optional<LoopDemo.CustomerJourney> firstOnWatchedCloud() {
     return Optional.ofNullable(firstAfter.get());
   }
 
@@ -90,7 +87,7 @@ final class CustomerTraffic {
             return;
           }
           ok++;
-          Completed done = new Completed(started, clock.instant(), ar.result().getHeader("X-Tandem-Cloud"));
+          LoopDemo.CustomerJourney done = new LoopDemo.CustomerJourney(started, clock.instant(), ar.result().getHeader("X-Tandem-Cloud"));
           Instant from = watchFrom.get();
           if (from != null && !started.isBefore(from) && done.cloud() != null && done.cloud().equals(watchCloud.get())) {
             firstAfter.compareAndSet(null, done);

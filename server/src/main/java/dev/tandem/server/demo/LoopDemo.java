@@ -67,6 +67,9 @@ public final class LoopDemo {
   private CustomerTraffic customers;
   private long scenarioTimer = -1;
 
+  /** A customer's order-to-invoice journey through the public endpoint: when it ran and which cloud invoiced it. */
+  public record CustomerJourney(Instant started, Instant finished, String cloud) {}
+
   /** A switch as the demo saw it: when, to where, and the new active's replication lag just before. */
   public record Switch(Instant at, String from, String to, OptionalDouble lagSeconds) {}
 
@@ -264,7 +267,7 @@ public final class LoopDemo {
   }
 
   /** The first customer order-to-invoice journey that completed on the new active after the latest switch. */
-  public Optional<CustomerTraffic.Completed> firstJourneyOnNewActive() {
+  public Optional<CustomerJourney> firstJourneyOnNewActive() {
     return customers == null ? Optional.empty() : customers.firstOnWatchedCloud();
   }
 
@@ -275,7 +278,7 @@ public final class LoopDemo {
   public Optional<List<String>> figures() {
     Instant fault = faultAt.get();
     Switch s = lastSwitch.get();
-    Optional<CustomerTraffic.Completed> journey = firstJourneyOnNewActive();
+    Optional<CustomerJourney> journey = firstJourneyOnNewActive();
     if (fault == null || s == null || journey.isEmpty()) {
       return Optional.empty();
     }
