@@ -232,7 +232,10 @@ public final class ControllerService {
         return Future.succeededFuture();
       }
       log.warn("{}", d.explanation());
+      // A switch that never answers must not stall the controller: after the bound it counts as
+      // failed and the next poll decides again (activating the same cloud twice is harmless).
       return Future.fromCompletionStage(traffic.activate(domain, d.target()), vertx.getOrCreateContext())
+          .timeout(switchTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
           .transform(ar -> {
             if (ar.succeeded()) {
               controller.switched(domain, d.target());
@@ -245,6 +248,10 @@ public final class ControllerService {
             return Future.<Void>succeededFuture();
           });
     });
+  }
+
+  private long switchTimeoutMs() {
+    return Math.max(10_000, config.timeout().toMillis() * 5);
   }
 
   private void record(Decision d) {
