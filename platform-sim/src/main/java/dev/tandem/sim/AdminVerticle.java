@@ -125,7 +125,7 @@ final class AdminVerticle extends VerticleBase {
       sim.replicationLagSeconds(cloud).ifPresent(lag -> c.put("replicationLagSeconds", lag));
       clouds.put(cloud, c);
     }
-    return active().put("clouds", clouds);
+    return active().put("traffic", sim.trafficUrl()).put("clouds", clouds);
   }
 
   private JsonObject body(RoutingContext ctx) {

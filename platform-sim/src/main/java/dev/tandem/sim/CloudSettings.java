@@ -1,6 +1,8 @@
 package dev.tandem.sim;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -13,8 +15,15 @@ import java.util.regex.Pattern;
  * @param otlpEndpoint the base URL of this cloud's OTLP/HTTP receiver, e.g. {@code
  *     http://127.0.0.1:4318}, to which {@code /v1/traces} and {@code /v1/metrics} are appended;
  *     {@code null} exports nothing
+ * @param alsoExportTo more OTLP/HTTP receivers that get the same telemetry (several observers,
+ *     each with its own telemetry paths); empty by default
  */
-public record CloudSettings(String id, String region, int port, String otlpEndpoint) {
+public record CloudSettings(String id, String region, int port, String otlpEndpoint, List<String> alsoExportTo) {
+  /** A cloud that exports to one receiver (or none, with {@code null}). */
+  public CloudSettings(String id, String region, int port, String otlpEndpoint) {
+    this(id, region, port, otlpEndpoint, List.of());
+  }
+
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   public CloudSettings {
@@ -30,7 +39,26 @@ public record CloudSettings(String id, String region, int port, String otlpEndpo
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("cloud " + id + ": port must be 0-65535, got " + port);
     }
+    otlpEndpoint = otlpEndpoint == null ? null : checkedEndpoint(id, otlpEndpoint);
+    List<String> more = new ArrayList<>();
+    for (String e : Objects.requireNonNull(alsoExportTo, "alsoExportTo")) {
+      more.add(checkedEndpoint(id, Objects.requireNonNull(e, "alsoExportTo entry")));
+    }
+    alsoExportTo = List.copyOf(more);
+  }
+
+  /** Every receiver this cloud's telemetry goes to: {@code otlpEndpoint} first, then {@code alsoExportTo}. */
+  public List<String> otlpEndpoints() {
+    List<String> all = new ArrayList<>();
     if (otlpEndpoint != null) {
+      all.add(otlpEndpoint);
+    }
+    all.addAll(alsoExportTo);
+    return all;
+  }
+
+  private static String checkedEndpoint(String id, String otlpEndpoint) {
+    {
       URI uri;
       try {
         uri = URI.create(otlpEndpoint);
@@ -43,7 +71,7 @@ public record CloudSettings(String id, String region, int port, String otlpEndpo
         throw new IllegalArgumentException(
             "cloud " + id + ": otlpEndpoint '" + otlpEndpoint + "' must be an http(s) URL");
       }
-      otlpEndpoint = otlpEndpoint.endsWith("/")
+      return otlpEndpoint.endsWith("/")
           ? otlpEndpoint.substring(0, otlpEndpoint.length() - 1)
           : otlpEndpoint;
     }

@@ -43,7 +43,7 @@ import java.util.function.Supplier;
 
 /**
  * One cloud's OpenTelemetry: a Resource, tracer and meter per service, all exported to this
- * cloud's own OTLP/HTTP endpoint. Spans and metrics pass a gate that the cloud's faults close
+ * cloud's own OTLP/HTTP endpoint (and to every further receiver its settings name). Spans and metrics pass a gate that the cloud's faults close
  * ({@code down}, {@code telemetryOff}); what the gate stops is dropped and counted, never sent.
  *
  * <p>Metrics are pulled by {@link #collectAndExport()}, which the cloud calls on a Vert.x timer,
@@ -88,7 +88,7 @@ final class CloudTelemetry {
 
   private final Map<String, ServiceTelemetry> services = new LinkedHashMap<>();
   private final BatchSpanProcessor spanProcessor;
-  private final MetricExporter metricExporter;
+  private final List<MetricExporter> metricExporters;
   private final Predicate<TelemetrySignal> gate;
   private final Map<TelemetrySignal, AtomicLong> dropped = new EnumMap<>(TelemetrySignal.class);
   private final AtomicBoolean metricExportInFlight = new AtomicBoolean();
@@ -108,28 +108,30 @@ final class CloudTelemetry {
       dropped.put(signal, new AtomicLong());
     }
     SpanExporter spanExporter;
-    MetricExporter metrics;
-    if (cloud.otlpEndpoint() == null) {
+    List<MetricExporter> metrics = new ArrayList<>();
+    if (cloud.otlpEndpoints().isEmpty()) {
       spanExporter = new DiscardingSpanExporter();
-      metrics = null;
     } else {
-      spanExporter =
-          OtlpHttpSpanExporter.builder()
-              .setEndpoint(cloud.otlpEndpoint() + "/v1/traces")
-              .setTimeout(Duration.ofSeconds(5))
-              .setConnectTimeout(Duration.ofSeconds(2))
-              // Never touch GlobalOpenTelemetry: the hosting process may set it later.
-              .setMeterProvider(MeterProvider::noop)
-              .build();
-      metrics =
-          OtlpHttpMetricExporter.builder()
-              .setEndpoint(cloud.otlpEndpoint() + "/v1/metrics")
-              .setTimeout(Duration.ofSeconds(5))
-              .setConnectTimeout(Duration.ofSeconds(2))
-              .setMeterProvider(MeterProvider::noop)
-              .build();
+      // One exporter per receiver: a slow or dead receiver times out on its own.
+      List<SpanExporter> spans = new ArrayList<>();
+      for (String endpoint : cloud.otlpEndpoints()) {
+        spans.add(OtlpHttpSpanExporter.builder()
+            .setEndpoint(endpoint + "/v1/traces")
+            .setTimeout(Duration.ofSeconds(5))
+            .setConnectTimeout(Duration.ofSeconds(2))
+            // Never touch GlobalOpenTelemetry: the hosting process may set it later.
+            .setMeterProvider(MeterProvider::noop)
+            .build());
+        metrics.add(OtlpHttpMetricExporter.builder()
+            .setEndpoint(endpoint + "/v1/metrics")
+            .setTimeout(Duration.ofSeconds(5))
+            .setConnectTimeout(Duration.ofSeconds(2))
+            .setMeterProvider(MeterProvider::noop)
+            .build());
+      }
+      spanExporter = SpanExporter.composite(spans);
     }
-    this.metricExporter = metrics;
+    this.metricExporters = List.copyOf(metrics);
     this.spanProcessor =
         BatchSpanProcessor.builder(new GatedSpanExporter(spanExporter))
             .setScheduleDelay(settings.spanExportInterval())
@@ -215,7 +217,7 @@ final class CloudTelemetry {
 
   /** Collects every service's metrics and exports them, unless the gate is closed. */
   void collectAndExport() {
-    if (metricExporter == null) {
+    if (metricExporters.isEmpty()) {
       return;
     }
     if (!gate.test(TelemetrySignal.METRICS)) {
@@ -235,7 +237,11 @@ final class CloudTelemetry {
       skippedMetricExports.incrementAndGet();
       return;
     }
-    metricExporter.export(all).whenComplete(() -> metricExportInFlight.set(false));
+    List<CompletableResultCode> exports = new ArrayList<>();
+    for (MetricExporter exporter : metricExporters) {
+      exports.add(exporter.export(all));
+    }
+    CompletableResultCode.ofAll(exports).whenComplete(() -> metricExportInFlight.set(false));
   }
 
   /** Export batches (spans) or collections (metrics) dropped by the gate. */
@@ -256,8 +262,8 @@ final class CloudTelemetry {
       results.add(service.meterProvider().shutdown());
     }
     results.add(spanProcessor.shutdown());
-    if (metricExporter != null) {
-      results.add(metricExporter.shutdown());
+    for (MetricExporter exporter : metricExporters) {
+      results.add(exporter.shutdown());
     }
     return CompletableResultCode.ofAll(results);
   }

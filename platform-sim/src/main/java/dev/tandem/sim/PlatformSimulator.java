@@ -26,6 +26,7 @@ public final class PlatformSimulator {
   private final Map<String, CloudVerticle> verticles = new LinkedHashMap<>();
   private final AtomicReference<String> active;
   private final AdminVerticle admin;
+  private final TrafficVerticle traffic;
   private final List<String> deployments = new ArrayList<>();
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
 
@@ -41,6 +42,7 @@ public final class PlatformSimulator {
     add(settings.primary(), dice, primaryInbox, secondaryInbox);
     add(settings.secondary(), dice, secondaryInbox, primaryInbox);
     admin = new AdminVerticle(this, settings.host(), settings.adminPort());
+    traffic = new TrafficVerticle(settings.host(), settings.trafficPort(), active::get, this::port);
   }
 
   /** A simulator with the given settings; nothing listens until {@link #start()}. */
@@ -66,6 +68,7 @@ public final class PlatformSimulator {
       deploying.add(vertx.deployVerticle(verticle));
     }
     deploying.add(vertx.deployVerticle(admin));
+    deploying.add(vertx.deployVerticle(traffic));
     return Future.join(deploying)
         .transform(ar -> {
           synchronized (deployments) {
@@ -138,6 +141,33 @@ public final class PlatformSimulator {
   }
 
   /**
+   * The bound port of the traffic manager: the platform's public endpoint, which forwards every
+   * request to the active cloud.
+   */
+  public int trafficPort() {
+    int port = traffic.port();
+    if (port < 0) {
+      throw new IllegalStateException("the traffic manager is not listening; start the simulator first");
+    }
+    return port;
+  }
+
+  /** The platform's public URL (the traffic manager), e.g. {@code http://127.0.0.1:9000}. */
+  public String trafficUrl() {
+    return "http://" + settings.host() + ":" + trafficPort();
+  }
+
+  /** Requests the traffic manager forwarded to a cloud and passed its answer back. */
+  public long trafficForwarded() {
+    return traffic.forwarded();
+  }
+
+  /** Requests the traffic manager answered 502 because the active cloud did not answer. */
+  public long trafficFailed() {
+    return traffic.failed();
+  }
+
+  /**
    * Replaces a cloud's faults; takes effect for the next request and the next export. The
    * listening socket follows {@code down} a few milliseconds later (see {@link #applyFaults}).
    */
@@ -174,8 +204,10 @@ public final class PlatformSimulator {
   }
 
   /**
-   * Makes a cloud the active one, as a failover controller would: its writes now replicate to the
-   * other, which becomes the standby and reports its replication lag.
+   * Makes a cloud the active one, as a failover controller would, in one atomic change: the
+   * traffic manager sends the next request there, it takes writes and replicates them to the
+   * other cloud, which becomes a read replica (409 {@code read_replica} to writes) and reports
+   * its replication lag.
    */
   public void setActive(String cloud) {
     verticle(cloud);

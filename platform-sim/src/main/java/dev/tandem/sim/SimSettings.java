@@ -14,6 +14,8 @@ import java.util.random.RandomGenerator;
  * @param secondary the warm standby at start
  * @param host the loopback address every server binds
  * @param adminPort the fault admin API port; 0 picks a free one
+ * @param trafficPort the traffic manager's public endpoint port (forwards to the active cloud); 0
+ *     picks a free one
  * @param spanExportInterval how often batched spans are exported
  * @param metricExportInterval how often metrics are collected and exported
  * @param domainId the failover domain, reported as {@code tandem.domain} on the replication lag
@@ -30,6 +32,7 @@ public record SimSettings(
     CloudSettings secondary,
     String host,
     int adminPort,
+    int trafficPort,
     Duration spanExportInterval,
     Duration metricExportInterval,
     String domainId,
@@ -56,6 +59,9 @@ public record SimSettings(
     }
     if (adminPort < 0 || adminPort > 65_535) {
       throw new IllegalArgumentException("adminPort must be 0-65535, got " + adminPort);
+    }
+    if (trafficPort < 0 || trafficPort > 65_535) {
+      throw new IllegalArgumentException("trafficPort must be 0-65535, got " + trafficPort);
     }
     if (domainId.isBlank()) {
       throw new IllegalArgumentException("domainId must not be blank");
@@ -90,6 +96,7 @@ public record SimSettings(
     private CloudSettings secondary = new CloudSettings("secondary", "eu-central", 0, null);
     private String host = "127.0.0.1";
     private int adminPort;
+    private int trafficPort;
     private Duration spanExportInterval = Duration.ofSeconds(1);
     private Duration metricExportInterval = Duration.ofSeconds(2);
     private String domainId = "order-platform";
@@ -132,6 +139,12 @@ public record SimSettings(
 
     public Builder adminPort(int value) {
       this.adminPort = value;
+      return this;
+    }
+
+    /** The traffic manager's public endpoint port; 0 (the default) picks a free one. */
+    public Builder trafficPort(int value) {
+      this.trafficPort = value;
       return this;
     }
 
@@ -188,7 +201,7 @@ public record SimSettings(
     /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
     public SimSettings build() {
       return new SimSettings(
-          primary, secondary, host, adminPort, spanExportInterval, metricExportInterval,
+          primary, secondary, host, adminPort, trafficPort, spanExportInterval, metricExportInterval,
           domainId, replicationDelay, maxOrders, maxIdempotencyKeys, initialStock,
           restockInterval, clock, random);
     }

@@ -7,6 +7,7 @@ import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.config.Validation;
 import dev.tandem.server.demo.Demo;
+import dev.tandem.server.demo.LoopDemo;
 import dev.tandem.server.demo.Scenario;
 import dev.tandem.sim.CloudSettings;
 import dev.tandem.sim.PlatformSimulator;
@@ -75,6 +76,8 @@ public final class Cli {
           return replay(Args.parse(rest, Set.of("config", "input", "output")));
         case "rules":
           return rules(Args.parse(rest, Set.of("config", "output")));
+        case "controller":
+          return controller(Args.parse(rest, Set.of("config")));
         default:
           err.println("tandem: unknown command '" + argv[0] + "'; try 'tandem help'");
           return USAGE;
@@ -99,6 +102,8 @@ public final class Cli {
         "  replay --config FILE --input OBS.jsonl [--output OUT.jsonl]   the engine over a recorded log",
         "  rules --config FILE --output DIR       Prometheus recording and alerting rules for every SLO",
         "  sim [--port N]                         the distribution platform simulator alone",
+        "  controller --config FILE               the reference failover controller: observer quorum, safety",
+        "                                         rules, the traffic switch (docs/failover-controller.md)",
         "");
   }
 
@@ -224,45 +229,88 @@ public final class Cli {
       config = config.withApiPort(port.get());
     }
     Vertx vertx = Vertx.vertx();
-    Demo demo;
+    LoopDemo demo;
     try {
-      demo = await(Demo.start(vertx, config, result.journeys(), result.sloSpecs(), Clock.systemUTC(),
+      demo = await(LoopDemo.start(vertx, config, result.journeys(), result.sloSpecs(), Clock.systemUTC(),
           Demo.portsFromTargets(config)));
     } catch (Exception e) {
       err.println("tandem demo: cannot start: " + describe(e));
       vertx.close();
       return INVALID_INPUT;
     }
-    String api = "http://" + config.api().host() + ":" + demo.node().apiPort();
-    out.println("Tandem demo is running (observer " + config.observer().id() + ", config " + config.file() + ")");
-    out.println("  verdicts:     " + api + "/api/v1/verdicts");
-    out.println("  one domain:   " + api + "/api/v1/verdicts/" + config.domains().get(0).id());
-    out.println("  live stream:  " + api + "/api/v1/verdicts/stream");
-    out.println("  metrics:      " + api + "/metrics");
-    out.println("  home:         " + api + "/");
+    String domain = demo.domain();
+    out.println("Tandem demo is running: three observers, the failover controller and the platform (config "
+        + config.file() + ")");
+    for (int i = 0; i < demo.observers().size(); i++) {
+      TandemNode node = demo.observers().get(i);
+      TandemConfig c = demo.observerConfigs().get(i);
+      String api = "http://" + c.api().host() + ":" + node.apiPort();
+      out.println("Observer " + c.observer().id() + " (vantages " + c.synthetics().map(s -> s.vantages().stream()
+          .map(v -> v.id()).collect(java.util.stream.Collectors.joining(", "))).orElse("none") + ")");
+      out.println("  verdicts:     " + api + "/api/v1/verdicts");
+      out.println("  one domain:   " + api + "/api/v1/verdicts/" + domain);
+      out.println("  live stream:  " + api + "/api/v1/verdicts/stream");
+      out.println("  metrics:      " + api + "/metrics");
+      out.println("  home:         " + api + "/");
+      node.pathPorts().forEach((path, p) ->
+          out.println("  OTLP/HTTP " + path + ": http://" + c.api().host() + ":" + p));
+    }
+    String ctl = "http://" + config.api().host() + ":" + demo.controller().port();
+    out.println("Failover controller (quorum 2 of 3, anti-flap " + config.engine().antiFlapSeconds() + " s)");
+    out.println("  status:       " + ctl + "/status");
+    out.println("  metrics:      " + ctl + "/metrics");
+    out.println("  decision log: " + demo.controller().config().decisionLog());
+    out.println("Platform");
+    out.println("  public:       " + demo.sim().trafficUrl() + "  (the traffic manager: forwards to the active cloud)");
     for (String cloud : demo.sim().clouds()) {
       out.println("  platform " + cloud + ": " + demo.sim().baseUrl(cloud));
     }
     out.println("  fault admin:  " + demo.sim().adminUrl() + "/_sim/faults");
-    String host = config.api().host();
-    demo.node().pathPorts().forEach((path, p) ->
-        out.println("  OTLP/HTTP " + path + ": http://" + host + ":" + p));
     Instant started = Instant.now();
-    demo.node().engine().addListener((prev, next) -> {
-      if (prev == null || prev.recommendation() != next.recommendation()
-          || !prev.clouds().equals(next.clouds()) && faultsChanged(prev, next)) {
-        out.printf("[+%3ds] %s: %s  %s%n", Duration.between(started, Instant.now()).toSeconds(),
-            next.domain(), next.recommendation(), next.reason());
+    for (TandemNode node : demo.observers()) {
+      String id = node.engine().spec().observer().id();
+      node.engine().addListener((prev, next) -> {
+        if (prev == null || prev.recommendation() != next.recommendation() || roleSwapped(prev, next)
+            || !prev.clouds().equals(next.clouds()) && faultsChanged(prev, next)) {
+          out.printf("[+%3ds] %-13s %s: %s  %s%n", Duration.between(started, Instant.now()).toSeconds(), id,
+              next.domain(), next.recommendation(), next.reason());
+        }
+      });
+    }
+    java.util.Map<String, dev.tandem.controller.Decision> printed = new java.util.concurrent.ConcurrentHashMap<>();
+    demo.onDecision(d -> {
+      dev.tandem.controller.Decision before = printed.put(d.domain(), d);
+      if (!d.sameAs(before) && (before != null || d.outcome() != dev.tandem.controller.Decision.Outcome.STAY)) {
+        out.printf("[+%3ds] %-13s %s: %s (%s) %s%n", Duration.between(started, Instant.now()).toSeconds(),
+            "controller", d.domain(), d.outcome(), d.reason(), d.explanation());
       }
     });
     scenario.ifPresent(s -> {
       out.println("Scenario " + s.id() + ": in " + Scenario.FAULT_AFTER.toSeconds() + " s, " + s.fault()
-          + ". Expect " + s.expected() + ".");
+          + ". Expect " + s.expectedWithController() + ".");
       demo.play(s, Scenario.FAULT_AFTER);
+      java.util.concurrent.atomic.AtomicLong figuresTimer = new java.util.concurrent.atomic.AtomicLong();
+      figuresTimer.set(vertx.setPeriodic(1_000, id -> demo.figures().ifPresent(lines -> {
+        vertx.cancelTimer(figuresTimer.get());
+        out.printf("[+%3ds] Measured (from the fault's injection):%n", Duration.between(started, Instant.now()).toSeconds());
+        lines.forEach(l -> out.println("        " + l));
+        out.println("        the controller's own figures: " + ctl + "/status (lastOutage) and tandem_controller_rto_seconds,"
+            + " tandem_controller_rpo_seconds on " + ctl + "/metrics");
+      })));
     });
     out.println("Press Ctrl-C to stop.");
     awaitShutdown(vertx, demo::stop);
     return KEEP_RUNNING;
+  }
+
+  private static boolean roleSwapped(dev.tandem.engine.verdict.Verdict a, dev.tandem.engine.verdict.Verdict b) {
+    for (var e : b.clouds().entrySet()) {
+      var before = a.clouds().get(e.getKey());
+      if (before != null && !before.role().equals(e.getValue().role())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean faultsChanged(dev.tandem.engine.verdict.Verdict a, dev.tandem.engine.verdict.Verdict b) {
@@ -298,6 +346,49 @@ public final class Cli {
     return KEEP_RUNNING;
   }
 
+  private int controller(Args args) throws UsageException {
+    Path file = Path.of(args.require("config"));
+    dev.tandem.engine.yaml.Problems problems = new dev.tandem.engine.yaml.Problems();
+    Optional<dev.tandem.controller.service.ControllerConfig> loaded =
+        new dev.tandem.controller.service.ControllerConfigLoader(env).read(file, problems);
+    if (!problems.isEmpty() || loaded.isEmpty()) {
+      for (Problem p : problems.sorted()) {
+        err.println(p);
+      }
+      err.println(problems.size() + " problem(s) found");
+      return INVALID_INPUT;
+    }
+    dev.tandem.controller.service.ControllerConfig config = loaded.get();
+    Vertx vertx = Vertx.vertx();
+    dev.tandem.controller.service.ControllerService service;
+    try {
+      service = await(dev.tandem.controller.service.ControllerService.start(vertx, config,
+          dev.tandem.controller.traffic.SimulatorTrafficSwitch.create(vertx, config.simulatorAdminUrl(),
+              config.timeout()), Clock.systemUTC()));
+    } catch (Exception e) {
+      err.println("tandem controller: cannot start: " + describe(e));
+      vertx.close();
+      return INVALID_INPUT;
+    }
+    String base = "http://" + config.api().host() + ":" + service.port();
+    out.println("Tandem failover controller is running: " + config.observers().size() + " observers, quorum "
+        + config.quorum() + ", anti-flap " + config.antiFlap().toSeconds() + " s");
+    out.println("  status:       " + base + "/status");
+    out.println("  metrics:      " + base + "/metrics");
+    out.println("  gate:         " + base + "/api/v1/gate" + config.gateFile().map(f -> " (or the file " + f + ")")
+        .orElse(""));
+    out.println("  decision log: " + config.decisionLog());
+    java.util.Map<String, dev.tandem.controller.Decision> printed = new java.util.concurrent.ConcurrentHashMap<>();
+    service.addListener(d -> {
+      if (!d.sameAs(printed.put(d.domain(), d)) && d.outcome() != dev.tandem.controller.Decision.Outcome.STAY) {
+        out.println("[" + d.at() + "] " + d.domain() + ": " + d.outcome() + " (" + d.reason() + ") " + d.explanation());
+      }
+    });
+    out.println("Press Ctrl-C to stop.");
+    awaitShutdown(vertx, service::stop);
+    return KEEP_RUNNING;
+  }
+
   private int sim(Args args) throws UsageException {
     int port = args.port("port").orElse(9001);
     Vertx vertx = Vertx.vertx();
@@ -316,6 +407,7 @@ public final class Cli {
     for (String cloud : sim.clouds()) {
       out.println("platform " + cloud + ": " + sim.baseUrl(cloud));
     }
+    out.println("public endpoint (traffic manager, follows the active cloud): " + sim.trafficUrl());
     out.println("fault admin: " + sim.adminUrl() + "/_sim/faults");
     out.println("Press Ctrl-C to stop.");
     awaitShutdown(vertx, sim::stop);

@@ -107,7 +107,9 @@ public final class Demo {
       String active = node.engine().activeCloud(domain.id());
       String standby = active.equals(domain.active()) ? domain.standby() : domain.active();
       log.info("scenario {}: injecting the fault now: {}", scenario.id(), scenario.fault());
-      scenario.inject(sim, active, standby);
+      // One observer here: a partition cuts off all its vantages (with the loop demo, only obs-external's).
+      scenario.inject(sim, active, standby, config.synthetics()
+          .map(sy -> sy.vantages().stream().map(v -> v.id()).toList()).orElse(List.of()));
       if (scenario.stopsActivePath()) {
         config.paths().stream().filter(p -> p.cloud().equals(active)).forEach(p -> node.stopPath(p.id()));
       }

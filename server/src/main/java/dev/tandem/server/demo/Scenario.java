@@ -14,24 +14,26 @@ import java.util.Optional;
  */
 public enum Scenario {
   CLOUD_OUTAGE("cloud-outage", "the active cloud fails as a whole: every request and its telemetry",
-      "FAILOVER once independent vantages confirm it through the hold-down") {
+      "FAILOVER once independent vantages confirm it through the hold-down",
+      "FAILOVER from a quorum of observers, the controller's switch, journeys on the new active, and the"
+          + " verdicts back to STAY with the roles swapped; no second switch") {
     @Override
-    void inject(PlatformSimulator sim, String active, String standby) {
+    void inject(PlatformSimulator sim, String active, String standby, List<String> partitioned) {
       sim.setFaults(active, CloudFaults.none().withDown(true));
     }
   },
   VANTAGE_LOSS("vantage-loss", "vantage ext-1 loses its network to both clouds",
-      "fault VANTAGE, recommendation stays STAY: an observer problem is not an outage") {
+      "fault VANTAGE, recommendation stays STAY: an observer problem is not an outage", null) {
     @Override
-    void inject(PlatformSimulator sim, String active, String standby) {
+    void inject(PlatformSimulator sim, String active, String standby, List<String> partitioned) {
       sim.setFaults(active, sim.faults(active).withRefusedVantage("ext-1"));
       sim.setFaults(standby, sim.faults(standby).withRefusedVantage("ext-1"));
     }
   },
   TELEMETRY_PATH_LOSS("telemetry-path-loss", "the active cloud's telemetry path (its collector) goes down",
-      "fault TELEMETRY, recommendation stays STAY: silence is not an outage while probes pass") {
+      "fault TELEMETRY, recommendation stays STAY: silence is not an outage while probes pass", null) {
     @Override
-    void inject(PlatformSimulator sim, String active, String standby) {
+    void inject(PlatformSimulator sim, String active, String standby, List<String> partitioned) {
       // Done by the demo itself: it stops the path's receiver (see Demo.play).
     }
 
@@ -41,10 +43,23 @@ public enum Scenario {
     }
   },
   COMPONENT_FAULT("component-fault", "allocation (inventory-service) fails in the active cloud",
-      "fault COMPONENT, recommendation stays STAY: page the owner, failing over would not help") {
+      "fault COMPONENT, recommendation stays STAY: page the owner, failing over would not help", null) {
     @Override
-    void inject(PlatformSimulator sim, String active, String standby) {
+    void inject(PlatformSimulator sim, String active, String standby, List<String> partitioned) {
       sim.setFaults(active, sim.faults(active).withErrorRate("allocate", 1.0));
+    }
+  },
+  PARTITIONED_OBSERVER("partitioned-observer",
+      "the network between one observer's vantages (obs-external's) and the active cloud fails",
+      "that observer alone recommends FAILOVER (its vantages all see the active cloud down)",
+      "obs-external alone recommends FAILOVER; the controller refuses: 1 of 3 is below the quorum of 2") {
+    @Override
+    void inject(PlatformSimulator sim, String active, String standby, List<String> partitioned) {
+      CloudFaults faults = sim.faults(active);
+      for (String vantage : partitioned) {
+        faults = faults.withRefusedVantage(vantage);
+      }
+      sim.setFaults(active, faults);
     }
   };
 
@@ -54,11 +69,13 @@ public enum Scenario {
   private final String id;
   private final String fault;
   private final String expected;
+  private final String expectedWithController;
 
-  Scenario(String id, String fault, String expected) {
+  Scenario(String id, String fault, String expected, String expectedWithController) {
     this.id = id;
     this.fault = fault;
     this.expected = expected;
+    this.expectedWithController = expectedWithController == null ? expected : expectedWithController;
   }
 
   public String id() {
@@ -73,7 +90,17 @@ public enum Scenario {
     return expected;
   }
 
-  abstract void inject(PlatformSimulator sim, String active, String standby);
+  /** What a newcomer should see with three observers and the failover controller. */
+  public String expectedWithController() {
+    return expectedWithController;
+  }
+
+  /**
+   * Injects the fault.
+   *
+   * @param partitioned the vantages cut off from the active cloud by {@link #PARTITIONED_OBSERVER}
+   */
+  abstract void inject(PlatformSimulator sim, String active, String standby, List<String> partitioned);
 
   /** Whether the scenario takes the active cloud's telemetry path down. */
   boolean stopsActivePath() {

@@ -1,0 +1,191 @@
+package dev.tandem.controller.service;
+
+import dev.tandem.controller.DomainPolicy;
+import dev.tandem.engine.yaml.InvalidInputException;
+import dev.tandem.engine.yaml.Problems;
+import dev.tandem.engine.yaml.SourceLocation;
+import dev.tandem.engine.yaml.ValueResolver;
+import dev.tandem.engine.yaml.YamlFile;
+import dev.tandem.engine.yaml.YamlMap;
+import dev.tandem.engine.yaml.YamlNode;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a controller configuration and reports every problem as {@code FILE:LINE:COL: message};
+ * unknown keys are errors. Any string may be {@code ${env:NAME}} or {@code ${file:PATH}}.
+ */
+public final class ControllerConfigLoader {
+  private static final Pattern REF = Pattern.compile("\\$\\{(env|file):([^}]*)}");
+  private static final long MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+  private final Function<String, String> env;
+
+  public ControllerConfigLoader(Function<String, String> env) {
+    this.env = env;
+  }
+
+  /** Loads the file, or throws with all its problems. */
+  public ControllerConfig load(Path file) throws InvalidInputException {
+    Problems problems = new Problems();
+    Optional<ControllerConfig> config = read(file, problems);
+    if (!problems.isEmpty() || config.isEmpty()) {
+      throw new InvalidInputException(problems);
+    }
+    return config.get();
+  }
+
+  /** Reads the file, recording problems; the config is present when it could be built at all. */
+  public Optional<ControllerConfig> read(Path file, Problems problems) {
+    Path absolute = file.toAbsolutePath().normalize();
+    if (!Files.isRegularFile(absolute)) {
+      problems.add(new SourceLocation(absolute, 1, 1), "config file not found");
+      return Optional.empty();
+    }
+    Path base = absolute.getParent();
+    Optional<YamlNode> root = YamlFile.read(absolute, problems, resolver(base));
+    if (root.isEmpty()) {
+      return Optional.empty();
+    }
+    YamlMap top = root.get().asMap("the controller configuration");
+
+    List<ControllerConfig.Observer> observers = new ArrayList<>();
+    Set<String> observerIds = new LinkedHashSet<>();
+    top.require("observers");
+    for (YamlNode n : top.list("observers")) {
+      YamlMap m = n.asMap("an observer");
+      Optional<String> id = m.requireString("id");
+      Optional<String> url = m.requireString("url");
+      m.get("url").ifPresent(u -> url.ifPresent(v -> checkUrl(u, v, "url")));
+      Optional<Token> token = m.get("token").flatMap(t -> t.asString("token")).map(Token::new);
+      m.rejectUnknown();
+      id.ifPresent(i -> {
+        if (!observerIds.add(i)) {
+          m.get("id").get().problem("duplicate observer id '" + i + "'");
+        }
+      });
+      if (id.isPresent() && url.isPresent()) {
+        observers.add(new ControllerConfig.Observer(id.get(), strip(url.get()), token));
+      }
+    }
+    if (top.has("observers") && observers.isEmpty() && problems.isEmpty()) {
+      top.get("observers").get().problem("at least one observer is needed");
+    }
+
+    List<DomainPolicy> domains = new ArrayList<>();
+    top.require("domains");
+    for (YamlNode n : top.list("domains")) {
+      YamlMap m = n.asMap("a domain");
+      Optional<String> id = m.requireString("id");
+      List<String> clouds = m.strings("clouds");
+      if (!m.has("clouds")) {
+        m.node().problem("missing key 'clouds' (the clouds that may serve the domain)");
+      }
+      Optional<String> active = m.requireString("active");
+      m.rejectUnknown();
+      if (id.isPresent() && active.isPresent() && m.has("clouds")) {
+        try {
+          domains.add(new DomainPolicy(id.get(), clouds, active.get()));
+        } catch (IllegalArgumentException e) {
+          m.node().problem(e.getMessage());
+        }
+      }
+    }
+
+    long quorum = top.integer("quorum", 2, 1, 100);
+    if (!observers.isEmpty() && quorum > observers.size()) {
+      top.get("quorum").orElse(top.node()).problem("quorum " + quorum + " is more than the "
+          + observers.size() + " observers configured");
+    }
+    double poll = top.number("pollIntervalSeconds", 2, 0.05, 3600);
+    double timeout = top.number("timeoutSeconds", 2, 0.05, 600);
+    long antiFlap = top.integer("antiFlapSeconds", 300, 0, 7 * 86_400);
+    Optional<Path> gate = top.string("gateFile").map(base::resolve);
+    long attempts = top.integer("reportAttempts", 5, 1, 20);
+    String simulator = "";
+    Optional<YamlMap> sw = top.map("switch");
+    if (sw.isEmpty()) {
+      top.node().problem("missing key 'switch' (how traffic is switched, e.g. switch: {simulator: URL})");
+    } else {
+      Optional<String> url = sw.get().requireString("simulator");
+      sw.get().get("simulator").ifPresent(u -> url.ifPresent(v -> checkUrl(u, v, "switch.simulator")));
+      simulator = url.map(ControllerConfigLoader::strip).orElse("");
+      sw.get().rejectUnknown();
+    }
+    Path log = base.resolve(top.string("decisionLog", "controller-decisions.jsonl"));
+    ControllerConfig.Api api = top.map("api").map(m -> {
+      String host = m.string("host", "127.0.0.1");
+      int port = (int) m.integer("port", 8090, 0, 65_535);
+      Optional<Token> admin = m.get("adminToken").flatMap(t -> t.asString("adminToken")).map(Token::new);
+      m.rejectUnknown();
+      return new ControllerConfig.Api(host, port, admin);
+    }).orElse(new ControllerConfig.Api("127.0.0.1", 8090, Optional.empty()));
+    top.rejectUnknown();
+    if (!problems.isEmpty() || observers.isEmpty() || domains.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new ControllerConfig(absolute, observers, domains, (int) quorum,
+        Duration.ofMillis(Math.round(poll * 1000)), Duration.ofMillis(Math.round(timeout * 1000)),
+        Duration.ofSeconds(antiFlap), gate, simulator, log, (int) attempts, api));
+  }
+
+  private static void checkUrl(YamlNode node, String value, String what) {
+    try {
+      URI uri = URI.create(value);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        node.problem(what + " must be an http(s) URL, found '" + value + "'");
+      }
+    } catch (IllegalArgumentException e) {
+      node.problem(what + " is not a URL: '" + value + "'");
+    }
+  }
+
+  private static String strip(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /** ${env:NAME} and ${file:PATH}; messages name the variable or file, never the value. */
+  private ValueResolver resolver(Path base) {
+    return raw -> {
+      Matcher m = REF.matcher(raw);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String name = m.group(2).trim();
+        String value;
+        if (m.group(1).equals("env")) {
+          value = name.isEmpty() ? null : env.apply(name);
+          if (value == null) {
+            throw new IllegalArgumentException("environment variable '" + name + "' is not set");
+          }
+        } else {
+          Path f = base.resolve(name);
+          try {
+            if (Files.size(f) > MAX_SECRET_FILE_BYTES) {
+              throw new IllegalArgumentException("secret file " + f + " is larger than " + MAX_SECRET_FILE_BYTES
+                  + " bytes");
+            }
+            value = Files.readString(f, StandardCharsets.UTF_8).strip();
+          } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read secret file " + f + " (" + e.getClass().getSimpleName()
+                + ")");
+          }
+        }
+        m.appendReplacement(out, Matcher.quoteReplacement(value));
+      }
+      m.appendTail(out);
+      return out.toString();
+    };
+  }
+}

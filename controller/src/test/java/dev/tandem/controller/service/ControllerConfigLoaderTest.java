@@ -1,0 +1,86 @@
+package dev.tandem.controller.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.engine.yaml.Problem;
+import dev.tandem.engine.yaml.Problems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ControllerConfigLoaderTest {
+  @TempDir
+  Path dir;
+
+  private Problems problems = new Problems();
+
+  private Optional<ControllerConfig> load(String yaml) throws Exception {
+    Path file = dir.resolve("controller.yaml");
+    Files.writeString(file, yaml);
+    problems = new Problems();
+    return new ControllerConfigLoader(Map.of("TOK", "s3cret-token")::get).read(file, problems);
+  }
+
+  @Test
+  void aGoodConfigLoadsWithDefaultsAndResolvedPaths() throws Exception {
+    ControllerConfig c = load("""
+        observers:
+          - {id: a, url: "http://127.0.0.1:8080/", token: "${env:TOK}"}
+          - {id: b, url: "http://127.0.0.1:8081"}
+          - {id: c, url: "http://127.0.0.1:8082"}
+        domains:
+          - {id: order-platform, clouds: [primary, secondary], active: primary}
+        switch: {simulator: "http://127.0.0.1:9000"}
+        gateFile: gate
+        """).orElseThrow();
+    assertThat(problems.isEmpty()).as(problems.toString()).isTrue();
+    assertThat(c.quorum()).isEqualTo(2);
+    assertThat(c.antiFlap()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(c.pollInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.observers().get(0).url()).isEqualTo("http://127.0.0.1:8080");
+    assertThat(c.observers().get(0).token().orElseThrow().reveal()).isEqualTo("s3cret-token");
+    assertThat(c.observers().get(0).token().orElseThrow().toString()).isEqualTo("****");
+    assertThat(c.gateFile()).contains(dir.resolve("gate"));
+    assertThat(c.decisionLog()).isEqualTo(dir.resolve("controller-decisions.jsonl"));
+  }
+
+  @Test
+  void everyProblemIsReportedWithItsLineAndColumn() throws Exception {
+    Optional<ControllerConfig> c = load("""
+        observers:
+          - {id: a, url: "ftp://x", tokn: x}
+          - {id: a, url: "http://127.0.0.1:1", token: "${env:MISSING}"}
+        domains:
+          - {id: d, clouds: [primary], active: primary}
+        quorum: 5
+        antiFlapSeconds: -1
+        switch: {simulator: "http://127.0.0.1:9000"}
+        colour: blue
+        """);
+    assertThat(c).isEmpty();
+    assertThat(problems.sorted()).extracting(Problem::toString).anySatisfy(p -> assertThat(p)
+        .matches(".*controller.yaml:2:\\d+: url must be an http\\(s\\) URL.*"))
+        .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:2:\\d+: unknown key 'tokn'.*"))
+        .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:3:\\d+: duplicate observer id 'a'"))
+        .anySatisfy(p -> assertThat(p).contains("environment variable 'MISSING' is not set"))
+        .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:5:\\d+: domain d: needs at least two distinct clouds.*"))
+        .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:6:\\d+: quorum 5 is more than the 2 observers.*"))
+        .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:7:\\d+: 'antiFlapSeconds' must be between.*"))
+        .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:9:\\d+: unknown key 'colour'.*"));
+    assertThat(problems.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void aMissingSwitchIsAProblem() throws Exception {
+    load("""
+        observers: [{id: a, url: "http://127.0.0.1:1"}]
+        domains: [{id: d, clouds: [x, y], active: x}]
+        quorum: 1
+        """);
+    assertThat(problems.toString()).contains("missing key 'switch'");
+  }
+}
