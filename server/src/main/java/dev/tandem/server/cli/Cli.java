@@ -228,6 +228,16 @@ public final class Cli {
     if (port.isPresent()) {
       config = config.withApiPort(port.get());
     }
+    // Every demo run starts from a clean slate: budgets burnt by the previous run's scenario would
+    // otherwise be restored from the snapshot and colour this run's first verdicts.
+    Path runDir;
+    try {
+      runDir = Files.createTempDirectory("tandem-demo-");
+    } catch (IOException e) {
+      err.println("tandem demo: cannot create a folder for the run's state: " + e.getMessage());
+      return INVALID_INPUT;
+    }
+    config = config.withStorageDir(runDir.resolve("state"));
     Vertx vertx = Vertx.vertx();
     LoopDemo demo;
     try {
@@ -241,6 +251,7 @@ public final class Cli {
     String domain = demo.domain();
     out.println("Tandem demo is running: three observers, the failover controller and the platform (config "
         + config.file() + ")");
+    out.println("State of this run (fresh each time): " + runDir);
     for (int i = 0; i < demo.observers().size(); i++) {
       TandemNode node = demo.observers().get(i);
       TandemConfig c = demo.observerConfigs().get(i);
