@@ -367,7 +367,7 @@
     if (!list.length) { return; }
     var table = el('table');
     table.appendChild(el('caption', { cls: 'vh', text: 'Error budget and burn rates per SLO and cloud' }));
-    table.appendChild(el('thead', null, [el('tr', null, ['SLO', 'Cloud', 'Objective', 'Budget left', 'Burn rate per window (1× spends the budget in the SLO window)', 'Alerts']
+    table.appendChild(el('thead', null, [el('tr', null, ['SLO', 'Cloud', 'Objective', 'Budget left', 'Burn rate per window', 'Alerts']
       .map(function (h) { return el('th', { scope: 'col', text: h }); }))]));
     var body = el('tbody');
     list.forEach(function (s) {
@@ -498,6 +498,15 @@
     }).catch(function (e) { $('auth-error').textContent = 'Could not reach Tandem: ' + e.message; });
   }
 
+  // ---- theme: auto (the system's), dark or light ------------------------------------------
+  var THEMES = ['auto', 'dark', 'light'];
+  function applyTheme(t) {
+    if (t === 'auto') { delete document.documentElement.dataset.theme; } else { document.documentElement.dataset.theme = t; }
+    $('theme').textContent = 'Theme: ' + t;
+    $('theme').setAttribute('aria-label', 'Colour theme: ' + (t === 'auto' ? 'follows the system' : t) + '; press to change');
+  }
+  function savedTheme() { try { return localStorage.getItem('tandem.theme') || 'auto'; } catch (e) { return 'auto'; } }
+
   function start() {
     connect();
     poll();
@@ -505,6 +514,14 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     $('token-form').addEventListener('submit', submitToken);
+    st.theme = savedTheme();
+    applyTheme(st.theme);
+    $('theme').addEventListener('click', function () {
+      var next = THEMES[(THEMES.indexOf(st.theme) + 1) % THEMES.length];
+      st.theme = next;
+      try { if (next === 'auto') { localStorage.removeItem('tandem.theme'); } else { localStorage.setItem('tandem.theme', next); } } catch (e) { /* not kept */ }
+      applyTheme(next);
+    });
     $('reconnect').addEventListener('click', function () { st.backoff = 1000; connect(); });
     setInterval(function () {
       tickConn();

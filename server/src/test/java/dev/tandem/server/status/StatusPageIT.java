@@ -321,6 +321,14 @@ class StatusPageIT {
         List.of(Map.of("name", "prefers-color-scheme", "value", "light"))));
     String light = browser.findElement(By.tagName("body")).getCssValue("background-color");
     assertThat(luminance(light)).as("light background " + light).isGreaterThan(0.8);
+
+    // In a dark room with a light system theme: the theme button forces dark (keyboard: Enter).
+    WebElement theme = browser.findElement(By.id("theme"));
+    assertThat(theme.getText()).isEqualTo("Theme: auto");
+    theme.sendKeys(Keys.ENTER);
+    assertThat(theme.getText()).isEqualTo("Theme: dark");
+    String forced = browser.findElement(By.tagName("body")).getCssValue("background-color");
+    assertThat(luminance(forced)).as("forced dark background " + forced).isLessThan(0.1);
   }
 
   /** Relative luminance 0..1 of a CSS rgb()/rgba() colour. */
