@@ -508,8 +508,16 @@
   function savedTheme() { try { return localStorage.getItem('tandem.theme') || 'auto'; } catch (e) { return 'auto'; } }
 
   function start() {
-    connect();
     poll();
+    connect();
+  }
+
+  // A browser allows six connections per server over HTTP/1.1 and the stream holds one for as long
+  // as it is open: a page that is left (or put in the back/forward cache) gives it back at once.
+  function pause() {
+    clearTimeout(st.pollTimer);
+    clearTimeout(st.retryTimer);
+    if (st.stream) { var s = st.stream; st.stream = null; s.abort(); }
   }
 
   document.addEventListener('DOMContentLoaded', function () {
@@ -532,6 +540,8 @@
         st.stream.abort();
       }
     }, 1000);
+    window.addEventListener('pagehide', pause);
+    window.addEventListener('pageshow', function (e) { if (e.persisted && !st.authNeeded) { start(); } });
     start();
   });
 }());

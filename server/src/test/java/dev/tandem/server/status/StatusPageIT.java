@@ -199,6 +199,24 @@ class StatusPageIT {
   }
 
   @Test
+  void leavingThePageGivesItsStreamConnectionBack() throws Exception {
+    startApi(List.of(), 0);
+    startTicking();
+    open();
+    awaitLiveAndFresh();
+    // Chromium allows six HTTP/1.1 connections per server. A page that kept its stream open after
+    // being left (e.g. in the back/forward cache) would starve the seventh visit's requests.
+    for (int i = 0; i < 8; i++) {
+      browser.get("about:blank");
+      browser.get("http://127.0.0.1:" + port + "/");
+      awaitLiveAndFresh();
+    }
+    browser.navigate().back();
+    browser.navigate().back();
+    awaitLiveAndFresh();
+  }
+
+  @Test
   void asksForAReadTokenRefusesAWrongOneAndKeepsAGoodOneInTheSessionOnly() throws Exception {
     startApi(List.of(new Secret(READ_TOKEN)), 0);
     startTicking();
