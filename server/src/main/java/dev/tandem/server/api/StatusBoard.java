@@ -36,10 +36,26 @@ public final class StatusBoard implements ObservationSink {
 
   /** The latest outcome of one probe step from one vantage against one cloud. */
   public record ProbeCell(String vantage, String cloud, String journey, String step, boolean ok, Instant at,
-      long latencyMs, String error, int attempts) {}
+      long latencyMs, String error, int attempts) {
+    public ProbeCell {
+      java.util.Objects.requireNonNull(vantage, "vantage");
+      java.util.Objects.requireNonNull(cloud, "cloud");
+      java.util.Objects.requireNonNull(journey, "journey");
+      java.util.Objects.requireNonNull(step, "step");
+      java.util.Objects.requireNonNull(at, "at");
+      if (!ok && error == null) {
+        throw new IllegalArgumentException("a failed step needs an error");
+      }
+    }
+  }
 
   /** One burn-rate sample: when, the budget left, and the burn rate per window (windows without a finite rate are absent). */
-  public record BurnSample(Instant at, Map<String, Double> burnRates, double budgetRemaining) {}
+  public record BurnSample(Instant at, Map<String, Double> burnRates, double budgetRemaining) {
+    public BurnSample {
+      java.util.Objects.requireNonNull(at, "at");
+      burnRates = Map.copyOf(burnRates);
+    }
+  }
 
   private final Clock clock;
   private final Map<String, ProbeCell> cells = new TreeMap<>();
@@ -104,7 +120,7 @@ public final class StatusBoard implements ObservationSink {
       if (ring.size() >= HISTORY) {
         ring.removeFirst();
       }
-      ring.addLast(new BurnSample(now, Map.copyOf(rates), s.budgetRemaining()));
+      ring.addLast(new BurnSample(now, rates, s.budgetRemaining()));
     }
   }
 

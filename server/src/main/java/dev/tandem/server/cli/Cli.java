@@ -235,11 +235,11 @@ public final class Cli {
     }
     String api = "http://" + config.api().host() + ":" + demo.node().apiPort();
     out.println("Tandem demo is running (observer " + config.observer().id() + ", config " + config.file() + ")");
+    out.println("  status page:  " + api + "/");
     out.println("  verdicts:     " + api + "/api/v1/verdicts");
     out.println("  one domain:   " + api + "/api/v1/verdicts/" + config.domains().get(0).id());
     out.println("  live stream:  " + api + "/api/v1/verdicts/stream");
     out.println("  metrics:      " + api + "/metrics");
-    out.println("  home:         " + api + "/");
     for (String cloud : demo.sim().clouds()) {
       out.println("  platform " + cloud + ": " + demo.sim().baseUrl(cloud));
     }
@@ -293,7 +293,8 @@ public final class Cli {
       return INVALID_INPUT;
     }
     out.println("Tandem observer " + config.observer().id() + " is running: http://" + config.api().host()
-        + ":" + node.apiPort() + "/api/v1/verdicts");
+        + ":" + node.apiPort() + "/api/v1/verdicts (status page: http://" + config.api().host() + ":"
+        + node.apiPort() + "/)");
     awaitShutdown(vertx, node::stop);
     return KEEP_RUNNING;
   }
