@@ -111,20 +111,25 @@ public final class StatusPageFigures {
     return driver;
   }
 
-  /** Waits for the page's first-verdict mark and returns its time since navigation start, in ms. */
-  private static double load(ChromeDriver browser, String base) {
+  /**
+   * Loads the page once; returns, in ms since navigation start: the first verdict on screen (the
+   * page's mark), DOMContentLoaded and the first contentful paint (what the browser alone costs).
+   */
+  private static double[] load(ChromeDriver browser, String base) {
     browser.get("about:blank");
     browser.get(base + "/");
     try {
-      Object t = browser.executeAsyncScript("var done = arguments[0];"
+      @SuppressWarnings("unchecked")
+      List<Number> t = (List<Number>) browser.executeAsyncScript("var done = arguments[0];"
           + "(function wait() { var m = performance.getEntriesByName('tandem-first-verdict');"
-          + " if (m.length) { done(m[0].startTime); } else { setTimeout(wait, 5); } })();");
-      return ((Number) t).doubleValue();
+          + " var p = performance.getEntriesByName('first-contentful-paint');"
+          + " var n = performance.getEntriesByType('navigation')[0];"
+          + " if (m.length && p.length) { done([m[0].startTime, n.domContentLoadedEventEnd, p[0].startTime]); }"
+          + " else { setTimeout(wait, 5); } })();");
+      return new double[] {t.get(0).doubleValue(), t.get(1).doubleValue(), t.get(2).doubleValue()};
     } catch (org.openqa.selenium.ScriptTimeoutException e) {
       throw new IllegalStateException("no first verdict on the page: " + browser.executeScript(
-          "return document.getElementById('conn').textContent + ' | ' + document.getElementById('fresh').textContent"
-              + " + ' | ' + JSON.stringify(performance.getEntriesByType('resource').map(function (r) {"
-              + " return r.name + ' ' + Math.round(r.duration); }))"), e);
+          "return document.getElementById('conn').textContent + ' | ' + document.getElementById('fresh').textContent"), e);
     }
   }
 
@@ -152,21 +157,28 @@ public final class StatusPageFigures {
     System.out.printf("  %-24s %7d transferred %7d decoded%n", "total", transfer, decoded);
   }
 
-  private static List<Double> times(ChromeDriver browser, String base, int runs) {
+  private static List<double[]> times(ChromeDriver browser, String base, int runs) {
     load(browser, base);   // one untimed load: JIT and connection set-up on both sides
-    List<Double> out = new ArrayList<>();
+    List<double[]> out = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       out.add(load(browser, base));
     }
     return out;
   }
 
-  private static void report(String what, List<Double> ms) {
-    List<Double> sorted = new ArrayList<>(ms);
-    Collections.sort(sorted);
-    double median = sorted.get(sorted.size() / 2);
-    double p95 = sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.95) - 1));
-    System.out.printf("navigation start -> first verdict on screen, %s, %d loads: median %.1f ms, p95 %.1f ms,"
-        + " min %.1f ms, max %.1f ms%n", what, sorted.size(), median, p95, sorted.get(0), sorted.get(sorted.size() - 1));
+  private static void report(String what, List<double[]> loads) {
+    System.out.printf("%s, %d loads (ms since navigation start):%n", what, loads.size());
+    String[] names = {"first verdict on screen", "DOMContentLoaded", "first contentful paint"};
+    for (int k = 0; k < names.length; k++) {
+      List<Double> sorted = new ArrayList<>();
+      for (double[] l : loads) {
+        sorted.add(l[k]);
+      }
+      Collections.sort(sorted);
+      double median = sorted.get(sorted.size() / 2);
+      double p95 = sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.95) - 1));
+      System.out.printf("  %-24s median %6.1f  p95 %6.1f  min %6.1f  max %6.1f%n", names[k], median, p95,
+          sorted.get(0), sorted.get(sorted.size() - 1));
+    }
   }
 }
