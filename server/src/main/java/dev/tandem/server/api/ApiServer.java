@@ -375,7 +375,11 @@ public final class ApiServer {
       for (StatusBoard.BurnSample b : board.history(s.slo(), s.cloud())) {
         ObjectNode x = samples.addObject();
         x.put("at", b.at().toString());
-        x.put("budgetRemaining", b.budgetRemaining());
+        if (Double.isFinite(b.budgetRemaining())) {
+          x.put("budgetRemaining", b.budgetRemaining());
+        } else {
+          x.putNull("budgetRemaining");   // NaN is not JSON
+        }
         ObjectNode rates = x.putObject("burnRates");
         b.burnRates().forEach(rates::put);
       }
