@@ -95,6 +95,9 @@ class StatusPageDemoIT {
     assertThat(browser.findElement(By.cssSelector("article[data-domain='order-platform'] .rec"))
         .getAttribute("data-rec")).isEqualTo("FAILOVER");
 
+    // The artefact shows the page as an on-call room sees it: the dark theme.
+    browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
+        java.util.List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
     Path shot = HeadlessChromium.screenshot(browser, "cloud-outage-failover");
     assertThat(Files.size(shot)).isGreaterThan(10_000);
   }
