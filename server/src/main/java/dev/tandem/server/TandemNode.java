@@ -83,6 +83,7 @@ public final class TandemNode {
   private final VerdictEngine engine;
   private final SloEngine slos;
   private final ProbeDeduplicator probeDedup = new ProbeDeduplicator(ProbeDeduplicator.DEFAULT_CAPACITY);
+  private final dev.tandem.server.api.StatusBoard board;
   private SloStateStore sloState;
   private long snapshotTimer = -1;
   private StorageDir storage;
@@ -105,6 +106,7 @@ public final class TandemNode {
     this.overrides = overrides;
     this.engine = VerdictEngine.create(engineSpec(config), clock);
     this.slos = new SloEngine(sloSpecs, List.copyOf(config.cloudRegions().keySet()), clock);
+    this.board = new dev.tandem.server.api.StatusBoard(clock);
     this.engine.setSloSignals(slos::pageTierFiring);
     config.maintenance().forEach(m -> slos.addMaintenance(m.window()));
   }
@@ -198,6 +200,7 @@ public final class TandemNode {
     List<ObservationSink> sinks = new ArrayList<>();
     sinks.add(engine);
     sinks.add(sloState);
+    sinks.add(board);
     if (recording != null) {
       sinks.add(recording);
     }
@@ -365,7 +368,7 @@ public final class TandemNode {
 
   private Future<Void> startApi() {
     api = new ApiServer(vertx, config.api(), config.runs(TandemConfig.Role.ENGINE) ? engine : null, slos, registry,
-        clock, ready::get);
+        clock, ready::get, board);
     return api.start().map(port -> {
       apiPort = port;
       return null;

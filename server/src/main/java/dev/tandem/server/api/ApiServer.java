@@ -50,16 +50,29 @@ public final class ApiServer {
   private final PrometheusMeterRegistry registry;
   private final Clock clock;
   private final BooleanSupplier ready;
+  private final StatusBoard board;
+  private final StaticPage page = StaticPage.load();
   private final ObjectMapper json = new ObjectMapper();
   private final VerdictJson verdictJson = new VerdictJson(json);
   private final Set<StreamClient> streams = ConcurrentHashMap.newKeySet();
   private HttpServer server;
   private long heartbeatTimer = -1;
+  private long sampleTimer = -1;
 
   private record StreamClient(HttpServerResponse response, Context context) {}
 
   public ApiServer(Vertx vertx, TandemConfig.Api settings, VerdictEngine engine, SloEngine slos,
       PrometheusMeterRegistry registry, Clock clock, BooleanSupplier ready) {
+    this(vertx, settings, engine, slos, registry, clock, ready, new StatusBoard(clock));
+  }
+
+  /**
+   * An API that also serves the status page's probe matrix, path liveness and burn-rate history
+   * from {@code board} (the node feeds it observations).
+   */
+  public ApiServer(Vertx vertx, TandemConfig.Api settings, VerdictEngine engine, SloEngine slos,
+      PrometheusMeterRegistry registry, Clock clock, BooleanSupplier ready, StatusBoard board) {
+    this.board = board;
     this.vertx = vertx;
     this.settings = settings;
     this.engine = engine;
@@ -79,6 +92,14 @@ public final class ApiServer {
       ctx.response().putHeader("Cache-Control", "no-store");
       ctx.next();
     });
+    // The status page: static files with their own caching (ETag + revalidation), before /api/*.
+    if (engine == null) {
+      router.get("/").handler(this::index);
+    } else {
+      StaticPage.FILES.keySet().forEach(path -> router.route(path)
+          .method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
+          .handler(page::serve));
+    }
     router.get("/healthz").handler(ctx -> sendJson(ctx, 200, json.createObjectNode().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
       boolean ok = ready.getAsBoolean();
@@ -99,6 +120,9 @@ public final class ApiServer {
         .handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
         .handler(this::reportActive);
     router.get("/api/v1/slos").handler(this::slos);
+    router.get("/api/v1/slos/history").handler(this::sloHistory);
+    router.get("/api/v1/probes").handler(this::probes);
+    router.get("/api/v1/paths").handler(this::paths);
     router.get("/api/v1/maintenance").handler(this::maintenance);
     router.post("/api/v1/maintenance")
         .handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
@@ -112,7 +136,6 @@ public final class ApiServer {
         error(ctx, 500, "the OpenAPI description is missing from this build");
       }
     });
-    router.get("/").handler(this::index);
     router.route().last().handler(ctx -> error(ctx, 404, "no such resource: " + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed here"));
     router.errorHandler(413, ctx -> error(ctx, 413, "request body over " + MAX_BODY_BYTES + " bytes"));
@@ -127,6 +150,12 @@ public final class ApiServer {
             c.response().write(": keep-alive\n\n");
           }
         })));
+    if (engine != null) {
+      // Burn-rate history for the page's sparklines: one sample per engine tick.
+      board.sample(slos.current());
+      sampleTimer = vertx.setPeriodic(Math.max(1000, engine.spec().settings().tick().toMillis()),
+          id -> board.sample(slos.current()));
+    }
     return vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port()))
         .requestHandler(router)
         .listen()
@@ -139,6 +168,9 @@ public final class ApiServer {
   public Future<Void> stop() {
     if (heartbeatTimer >= 0) {
       vertx.cancelTimer(heartbeatTimer);
+    }
+    if (sampleTimer >= 0) {
+      vertx.cancelTimer(sampleTimer);
     }
     streams.forEach(c -> c.context().runOnContext(v -> {
       if (!c.response().ended()) {
@@ -323,6 +355,99 @@ public final class ApiServer {
         n.putNull("timeToExhaustion");
       } else {
         n.put("timeToExhaustion", s.timeToExhaustion().toString());
+      }
+    }
+    sendJson(ctx, 200, body);
+  }
+
+  /** Burn-rate history per SLO and cloud, oldest sample first (at most {@link StatusBoard#HISTORY}). */
+  private void sloHistory(RoutingContext ctx) {
+    ObjectNode body = json.createObjectNode();
+    body.put("generatedAt", clock.instant().toString());
+    body.put("intervalSeconds", Math.max(1, engine.spec().settings().tick().toSeconds()));
+    body.put("capacity", StatusBoard.HISTORY);
+    ArrayNode list = body.putArray("series");
+    for (SloStatus s : slos.current()) {
+      ObjectNode n = list.addObject();
+      n.put("slo", s.slo());
+      n.put("cloud", s.cloud());
+      ArrayNode samples = n.putArray("samples");
+      for (StatusBoard.BurnSample b : board.history(s.slo(), s.cloud())) {
+        ObjectNode x = samples.addObject();
+        x.put("at", b.at().toString());
+        if (Double.isFinite(b.budgetRemaining())) {
+          x.put("budgetRemaining", b.budgetRemaining());
+        } else {
+          x.putNull("budgetRemaining");   // NaN is not JSON
+        }
+        ObjectNode rates = x.putObject("burnRates");
+        b.burnRates().forEach(rates::put);
+      }
+    }
+    sendJson(ctx, 200, body);
+  }
+
+  /** The latest outcome of every probe step per vantage and cloud, with its age. */
+  private void probes(RoutingContext ctx) {
+    java.time.Instant now = clock.instant();
+    long window = engine.spec().settings().probeWindow().toSeconds();
+    ObjectNode body = json.createObjectNode();
+    body.put("generatedAt", now.toString());
+    body.put("windowSeconds", window);
+    ArrayNode vantages = body.putArray("vantages");
+    engine.spec().vantages().forEach(v -> vantages.add(v.id()));
+    ArrayNode clouds = body.putArray("clouds");
+    engine.spec().clouds().forEach(clouds::add);
+    body.put("maxCells", StatusBoard.MAX_CELLS);
+    body.put("droppedCells", board.droppedCells());
+    ArrayNode cells = body.putArray("cells");
+    for (StatusBoard.ProbeCell c : board.cells()) {
+      ObjectNode n = cells.addObject();
+      n.put("vantage", c.vantage());
+      n.put("cloud", c.cloud());
+      n.put("journey", c.journey());
+      n.put("step", c.step());
+      n.put("ok", c.ok());
+      n.put("at", c.at().toString());
+      double age = Math.max(0, java.time.Duration.between(c.at(), now).toMillis() / 1000.0);
+      n.put("ageSeconds", age);
+      // An outcome older than the engine's window no longer counts for the verdict.
+      n.put("fresh", age <= window);
+      n.put("latencyMs", c.latencyMs());
+      n.put("attempts", c.attempts());
+      if (c.error() == null) {
+        n.putNull("error");
+      } else {
+        n.put("error", c.error());
+      }
+    }
+    sendJson(ctx, 200, body);
+  }
+
+  /** Each configured telemetry path: its latest heartbeat and whether it is alive. */
+  private void paths(RoutingContext ctx) {
+    java.time.Instant now = clock.instant();
+    long silence = engine.spec().settings().pathSilence().toSeconds();
+    java.util.Map<String, java.time.Instant> beats = board.heartbeats();
+    ObjectNode body = json.createObjectNode();
+    body.put("generatedAt", now.toString());
+    body.put("silenceSeconds", silence);
+    body.put("droppedPaths", board.droppedPaths());
+    ArrayNode list = body.putArray("paths");
+    for (dev.tandem.engine.judge.PathSpec p : engine.spec().paths()) {
+      ObjectNode n = list.addObject();
+      n.put("id", p.id());
+      n.put("cloud", p.cloud());
+      java.time.Instant last = beats.get(p.id());
+      if (last == null) {
+        n.putNull("lastHeartbeat");
+        n.putNull("ageSeconds");
+        n.put("alive", false);
+      } else {
+        double age = Math.max(0, java.time.Duration.between(last, now).toMillis() / 1000.0);
+        n.put("lastHeartbeat", last.toString());
+        n.put("ageSeconds", age);
+        n.put("alive", age <= silence);
       }
     }
     sendJson(ctx, 200, body);

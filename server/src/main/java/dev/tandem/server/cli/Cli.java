@@ -258,11 +258,11 @@ public final class Cli {
       String api = "http://" + c.api().host() + ":" + node.apiPort();
       out.println("Observer " + c.observer().id() + " (vantages " + c.synthetics().map(s -> s.vantages().stream()
           .map(v -> v.id()).collect(java.util.stream.Collectors.joining(", "))).orElse("none") + ")");
+      out.println("  status page:  " + api + "/");
       out.println("  verdicts:     " + api + "/api/v1/verdicts");
       out.println("  one domain:   " + api + "/api/v1/verdicts/" + domain);
       out.println("  live stream:  " + api + "/api/v1/verdicts/stream");
       out.println("  metrics:      " + api + "/metrics");
-      out.println("  home:         " + api + "/");
       node.pathPorts().forEach((path, p) ->
           out.println("  OTLP/HTTP " + path + ": http://" + c.api().host() + ":" + p));
     }
@@ -352,7 +352,8 @@ public final class Cli {
       return INVALID_INPUT;
     }
     out.println("Tandem observer " + config.observer().id() + " is running: http://" + config.api().host()
-        + ":" + node.apiPort() + "/api/v1/verdicts");
+        + ":" + node.apiPort() + "/api/v1/verdicts (status page: http://" + config.api().host() + ":"
+        + node.apiPort() + "/)");
     awaitShutdown(vertx, node::stop);
     return KEEP_RUNNING;
   }
