@@ -427,9 +427,12 @@
           if (!c) {
             td.appendChild(badge('·', 'n/a', 's-unknown'));
           } else {
-            var label = !c.fresh ? badge('◌', 'old', 's-unknown') : c.ok ? badge('✓', 'ok', 's-ok') : badge('✗', 'fail', 's-bad');
+            // A step the latest run did not reach (an earlier step failed) shows as not run, not as its old outcome.
+            var label = c.notRun ? badge('–', 'not run', 's-unknown')
+              : !c.fresh ? badge('◌', 'old', 's-unknown') : c.ok ? badge('✓', 'ok', 's-ok') : badge('✗', 'fail', 's-bad');
             td.appendChild(label);
-            td.title = (c.ok ? 'ok in ' + c.latencyMs + ' ms' : c.error) + ', ' + span(c.ageSeconds) + ' ago';
+            td.title = (c.notRun ? 'not reached by the latest run; before that ' : '')
+              + (c.ok ? 'ok in ' + c.latencyMs + ' ms' : c.error) + ', ' + span(c.ageSeconds) + ' ago';
             if (!c.ok) { td.appendChild(el('span', { cls: 'vh', text: ': ' + c.error })); }
           }
           tr.appendChild(td);

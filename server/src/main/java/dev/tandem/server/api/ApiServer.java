@@ -413,6 +413,7 @@ public final class ApiServer {
       n.put("ageSeconds", age);
       // An outcome older than the engine's window no longer counts for the verdict.
       n.put("fresh", age <= window);
+      n.put("notRun", board.notReachedByLatestRun(c));
       n.put("latencyMs", c.latencyMs());
       n.put("attempts", c.attempts());
       if (c.error() == null) {

@@ -36,13 +36,14 @@ public final class StatusBoard implements ObservationSink {
 
   /** The latest outcome of one probe step from one vantage against one cloud. */
   public record ProbeCell(String vantage, String cloud, String journey, String step, boolean ok, Instant at,
-      long latencyMs, String error, int attempts) {
+      long latencyMs, String error, int attempts, String run) {
     public ProbeCell {
       java.util.Objects.requireNonNull(vantage, "vantage");
       java.util.Objects.requireNonNull(cloud, "cloud");
       java.util.Objects.requireNonNull(journey, "journey");
       java.util.Objects.requireNonNull(step, "step");
       java.util.Objects.requireNonNull(at, "at");
+      java.util.Objects.requireNonNull(run, "run");
       if (!ok && error == null) {
         throw new IllegalArgumentException("a failed step needs an error");
       }
@@ -59,6 +60,8 @@ public final class StatusBoard implements ObservationSink {
 
   private final Clock clock;
   private final Map<String, ProbeCell> cells = new TreeMap<>();
+  /** The newest cell per vantage, cloud and journey (never more entries than cells). */
+  private final Map<String, ProbeCell> latestOfJourney = new LinkedHashMap<>();
   private final Map<String, Instant> heartbeats = new LinkedHashMap<>();
   private final Map<String, String> pathClouds = new LinkedHashMap<>();
   private final Map<String, Deque<BurnSample>> history = new LinkedHashMap<>();
@@ -81,8 +84,11 @@ public final class StatusBoard implements ObservationSink {
       }
       // Latest by the probe's own time: a late outcome never hides a newer one.
       if (prev == null || !p.ts().isBefore(prev.at())) {
-        cells.put(key, new ProbeCell(p.vantage(), p.cloud(), p.journey(), p.step(), p.ok(), p.ts(), p.latencyMs(),
-            p.error(), p.attempts()));
+        ProbeCell cell = new ProbeCell(p.vantage(), p.cloud(), p.journey(), p.step(), p.ok(), p.ts(), p.latencyMs(),
+            p.error(), p.attempts(), p.run());
+        cells.put(key, cell);
+        latestOfJourney.merge(journeyKey(p.vantage(), p.cloud(), p.journey()), cell,
+            (old, now) -> now.at().isBefore(old.at()) ? old : now);
       }
     } else if (o instanceof HeartbeatObservation) {
       HeartbeatObservation h = (HeartbeatObservation) o;
@@ -127,6 +133,20 @@ public final class StatusBoard implements ObservationSink {
   /** Latest probe outcomes, ordered by vantage, cloud, journey, step. */
   public synchronized List<ProbeCell> cells() {
     return List.copyOf(cells.values());
+  }
+
+  /**
+   * Whether the latest run of the cell's journey (same vantage and cloud) did not reach its step:
+   * after a failed step the rest of a journey is not run, and its older outcome must not read as
+   * current.
+   */
+  public synchronized boolean notReachedByLatestRun(ProbeCell cell) {
+    ProbeCell latest = latestOfJourney.get(journeyKey(cell.vantage(), cell.cloud(), cell.journey()));
+    return latest != null && !latest.run().equals(cell.run());
+  }
+
+  private static String journeyKey(String vantage, String cloud, String journey) {
+    return vantage + '\u0000' + cloud + '\u0000' + journey;
   }
 
   /** Latest heartbeat per path id (paths never heard from are absent). */

@@ -181,6 +181,11 @@ class StatusEndpointsTest {
     assertThat(cells.get(1).get("step").asText()).isEqualTo("invoice");
     assertThat(cells.get(1).get("fresh").asBoolean()).isTrue();
     assertThat(cells.get(1).get("error").isNull()).isTrue();
+    assertThat(primary.get("notRun").asBoolean()).isFalse();
+    assertThat(cells.get(1).get("notRun").asBoolean()).isFalse();
+    // The secondary's latest run (r5) did not reach submit: its older outcome is not current.
+    assertThat(cells.get(2).get("step").asText()).isEqualTo("submit");
+    assertThat(cells.get(2).get("notRun").asBoolean()).isTrue();
   }
 
   @Test
