@@ -61,13 +61,8 @@ public final class ApiServer {
 
   private record StreamClient(HttpServerResponse response, Context context) {}
 
-  public ApiServer(Vertx vertx, TandemConfig.Api settings, VerdictEngine engine, SloEngine slos,
-      PrometheusMeterRegistry registry, Clock clock, BooleanSupplier ready) {
-    this(vertx, settings, engine, slos, registry, clock, ready, new StatusBoard(clock));
-  }
-
   /**
-   * An API that also serves the status page's probe matrix, path liveness and burn-rate history
+   * The API, serving also the status page's probe matrix, path liveness and burn-rate history
    * from {@code board} (the node feeds it observations).
    */
   public ApiServer(Vertx vertx, TandemConfig.Api settings, VerdictEngine engine, SloEngine slos,

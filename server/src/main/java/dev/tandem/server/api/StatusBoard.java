@@ -63,7 +63,6 @@ public final class StatusBoard implements ObservationSink {
   /** The newest cell per vantage, cloud and journey (never more entries than cells). */
   private final Map<String, ProbeCell> latestOfJourney = new LinkedHashMap<>();
   private final Map<String, Instant> heartbeats = new LinkedHashMap<>();
-  private final Map<String, String> pathClouds = new LinkedHashMap<>();
   private final Map<String, Deque<BurnSample>> history = new LinkedHashMap<>();
   private long droppedCells;
   private long droppedPaths;
@@ -100,7 +99,6 @@ public final class StatusBoard implements ObservationSink {
       if (prev == null || h.ts().isAfter(prev)) {
         heartbeats.put(h.path(), h.ts());
       }
-      pathClouds.put(h.path(), h.cloud());
     }
   }
 

@@ -251,7 +251,7 @@ public final class Cli {
     String domain = demo.domain();
     out.println("Tandem demo is running: three observers, the failover controller and the platform (config "
         + config.file() + ")");
-    out.println("State of this run (fresh each time): " + runDir);
+    out.println("State of this run (fresh each time, removed when the demo stops): " + runDir);
     for (int i = 0; i < demo.observers().size(); i++) {
       TandemNode node = demo.observers().get(i);
       TandemConfig c = demo.observerConfigs().get(i);
@@ -310,8 +310,23 @@ public final class Cli {
       })));
     });
     out.println("Press Ctrl-C to stop.");
-    awaitShutdown(vertx, demo::stop);
+    LoopDemo running = demo;
+    awaitShutdown(vertx, () -> running.stop().eventually(() -> {
+      deleteTree(runDir);
+      return Future.succeededFuture();
+    }));
     return KEEP_RUNNING;
+  }
+
+  /** Removes a demo run's state folder; what cannot be removed is reported, never fatal. */
+  private void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      err.println("tandem demo: could not remove " + dir + ": " + e.getMessage());
+    }
   }
 
   private static boolean roleSwapped(dev.tandem.engine.verdict.Verdict a, dev.tandem.engine.verdict.Verdict b) {

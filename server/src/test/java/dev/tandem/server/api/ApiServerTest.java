@@ -67,7 +67,7 @@ class ApiServerTest {
         "span", 9_990, 10_000));
     api = new ApiServer(vertx, new TandemConfig.Api("127.0.0.1", 0, List.of(new Secret("reader")),
         List.of(new Secret("admin"))), engine, slos, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock,
-        () -> true);
+        () -> true, new StatusBoard(clock));
     port = api.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
