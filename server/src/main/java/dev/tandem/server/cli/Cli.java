@@ -228,16 +228,19 @@ public final class Cli {
     if (port.isPresent()) {
       config = config.withApiPort(port.get());
     }
-    // Every demo run starts from a clean slate: budgets burnt by the previous run's scenario would
-    // otherwise be restored from the snapshot and colour this run's first verdicts.
-    Path runDir;
-    try {
-      runDir = Files.createTempDirectory("tandem-demo-");
-    } catch (IOException e) {
-      err.println("tandem demo: cannot create a folder for the run's state: " + e.getMessage());
-      return INVALID_INPUT;
+    // The built-in demo starts from a clean slate every run: budgets burnt by the previous run's
+    // scenario would otherwise be restored from the snapshot and colour this run's first verdicts.
+    // With --config the user chose storage.dir, and its state survives restarts as in `run`.
+    Path runDir = null;
+    if (args.get("config").isEmpty()) {
+      try {
+        runDir = Files.createTempDirectory("tandem-demo-");
+      } catch (IOException e) {
+        err.println("tandem demo: cannot create a folder for the run's state: " + e.getMessage());
+        return INVALID_INPUT;
+      }
+      config = config.withStorageDir(runDir.resolve("state"));
     }
-    config = config.withStorageDir(runDir.resolve("state"));
     Vertx vertx = Vertx.vertx();
     LoopDemo demo;
     try {
@@ -251,7 +254,8 @@ public final class Cli {
     String domain = demo.domain();
     out.println("Tandem demo is running: three observers, the failover controller and the platform (config "
         + config.file() + ")");
-    out.println("State of this run (fresh each time, removed when the demo stops): " + runDir);
+    out.println(runDir == null ? "State: " + config.storage().dir() + " (kept across runs)"
+        : "State of this run (fresh each time, removed when the demo stops): " + runDir);
     for (int i = 0; i < demo.observers().size(); i++) {
       TandemNode node = demo.observers().get(i);
       TandemConfig c = demo.observerConfigs().get(i);
@@ -311,8 +315,11 @@ public final class Cli {
     });
     out.println("Press Ctrl-C to stop.");
     LoopDemo running = demo;
+    Path fresh = runDir;
     awaitShutdown(vertx, () -> running.stop().eventually(() -> {
-      deleteTree(runDir);
+      if (fresh != null) {
+        deleteTree(fresh);
+      }
       return Future.succeededFuture();
     }));
     return KEEP_RUNNING;

@@ -232,8 +232,14 @@ class ComposeStackIT {
   }
 
   private static JsonNode get(String url) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r;
+    try {
+      r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      // A container still starting (or restarting) resets connections: not yet, rather than a failure.
+      throw new AssertionError(url + " did not answer: " + e, e);
+    }
     assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
   }
