@@ -26,12 +26,15 @@ import java.util.function.Supplier;
  * the active cloud moves the next request, not the ones in flight.
  *
  * <p>Bounded: a body over {@link CloudVerticle#MAX_BODY_BYTES} gets 413 without being forwarded;
- * at most {@link #MAX_CONNECTIONS} connections to the clouds; an unreachable or silent active
+ * at most {@link #MAX_CONNECTIONS} connections to the clouds and {@link #MAX_WAITING} requests
+ * waiting for one (more get 502 at once); an unreachable or silent active
  * cloud gets 502 {@code bad_gateway} (counted), never a hang past {@link #TIMEOUT_MS}.
  */
 final class TrafficVerticle extends VerticleBase {
   static final int MAX_CONNECTIONS = 64;
   static final long TIMEOUT_MS = 10_000;
+  /** Requests waiting for one of the connections; past it a request is refused at once with 502. */
+  static final int MAX_WAITING = 256;
   static final String TARGET_HEADER = "X-Tandem-Traffic-Target";
   /** Hop-by-hop headers (RFC 9110 section 7.6.1) are the proxy's own, never forwarded. */
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
@@ -57,7 +60,7 @@ final class TrafficVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000).setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
+        new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS).setMaxWaitQueueSize(MAX_WAITING));
     Router router = Router.router(vertx);
     // The bound on bodies: over it, 413 before anything is forwarded.
     router.route().handler(BodyHandler.create(false).setBodyLimit(CloudVerticle.MAX_BODY_BYTES));
@@ -122,6 +125,8 @@ final class TrafficVerticle extends VerticleBase {
             }));
           });
         })
+        // A deadline for the whole exchange: the idle timeout alone lets a trickling cloud hold it open.
+        .timeout(TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
         .recover(e -> {
           failed.incrementAndGet();
           return Future.succeededFuture(new Answer(502,
