@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -63,8 +66,11 @@ public final class ControllerConfigLoader {
 
     List<ControllerConfig.Observer> observers = new ArrayList<>();
     Set<String> observerIds = new LinkedHashSet<>();
+    Map<String, String> observerUrls = new HashMap<>();
     top.require("observers");
-    for (YamlNode n : top.list("observers")) {
+    List<YamlNode> observerNodes = top.list("observers");
+    int observerEntries = observerNodes.size();
+    for (YamlNode n : observerNodes) {
       YamlMap m = n.asMap("an observer");
       Optional<String> id = m.requireString("id");
       Optional<String> url = m.requireString("url");
@@ -76,8 +82,23 @@ public final class ControllerConfigLoader {
           m.get("id").get().problem("duplicate observer id '" + i + "'");
         }
       });
+      // Two entries reaching the same observer would give its one view two votes.
       if (id.isPresent() && url.isPresent()) {
-        observers.add(new ControllerConfig.Observer(id.get(), strip(url.get()), token));
+        String same = observerUrls.putIfAbsent(sameObserverKey(url.get()), id.get());
+        if (same != null) {
+          m.get("url").get().problem("observer '" + id.get() + "' has the same url as observer '" + same
+              + "': one observer must not vote twice");
+        }
+      }
+      if (id.isPresent() && url.isPresent()) {
+        try {
+          observers.add(new ControllerConfig.Observer(id.get(), strip(url.get()), token));
+        } catch (IllegalArgumentException e) {
+          // A bad url has been reported by checkUrl, at the url; what is left is the id.
+          if (id.get().isBlank()) {
+            m.get("id").orElse(m.node()).problem(e.getMessage());
+          }
+        }
       }
     }
     if (top.has("observers") && observers.isEmpty() && problems.isEmpty()) {
@@ -105,9 +126,9 @@ public final class ControllerConfigLoader {
     }
 
     long quorum = top.integer("quorum", 2, 1, 100);
-    if (!observers.isEmpty() && quorum > observers.size()) {
+    if (observerEntries > 0 && quorum > observerEntries) {
       top.get("quorum").orElse(top.node()).problem("quorum " + quorum + " is more than the "
-          + observers.size() + " observers configured");
+          + observerEntries + " observers configured");
     }
     double poll = top.number("pollIntervalSeconds", 2, 0.05, 3600);
     double timeout = top.number("timeoutSeconds", 2, 0.05, 600);
@@ -130,25 +151,59 @@ public final class ControllerConfigLoader {
       int port = (int) m.integer("port", 8090, 0, 65_535);
       Optional<Token> admin = m.get("adminToken").flatMap(t -> t.asString("adminToken")).map(Token::new);
       m.rejectUnknown();
+      if (host.isBlank()) {
+        m.get("host").orElse(m.node()).problem("api host must not be blank");
+        return null;
+      }
       return new ControllerConfig.Api(host, port, admin);
     }).orElse(new ControllerConfig.Api("127.0.0.1", 8090, Optional.empty()));
     top.rejectUnknown();
     if (!problems.isEmpty() || observers.isEmpty() || domains.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new ControllerConfig(absolute, observers, domains, (int) quorum,
-        Duration.ofMillis(Math.round(poll * 1000)), Duration.ofMillis(Math.round(timeout * 1000)),
-        Duration.ofSeconds(antiFlap), gate, simulator, log, (int) attempts, api));
+    try {
+      return Optional.of(new ControllerConfig(absolute, observers, domains, (int) quorum,
+          Duration.ofMillis(Math.round(poll * 1000)), Duration.ofMillis(Math.round(timeout * 1000)),
+          Duration.ofSeconds(antiFlap), gate, simulator, log, (int) attempts, api));
+    } catch (IllegalArgumentException e) {
+      top.node().problem(e.getMessage()); // every rule is checked above with its place; this is a last net
+      return Optional.empty();
+    }
   }
 
+  /**
+   * An http(s) URL without credentials. A URL is shown on {@code /status} and in problem texts
+   * (decision log, logs), so user-info in it would publish a password; tokens go in {@code token:}.
+   * Messages never repeat a URL that carries user-info.
+   */
   private static void checkUrl(YamlNode node, String value, String what) {
+    URI uri;
     try {
-      URI uri = URI.create(value);
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-        node.problem(what + " must be an http(s) URL, found '" + value + "'");
-      }
+      uri = URI.create(value);
     } catch (IllegalArgumentException e) {
-      node.problem(what + " is not a URL: '" + value + "'");
+      node.problem(what + " is not a URL" + (value.contains("@") ? "" : ": '" + value + "'"));
+      return;
+    }
+    if (uri.getRawUserInfo() != null || (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@"))) {
+      node.problem(what + " must not carry credentials (user:password@): they would be shown on /status and in"
+          + " logs; put a bearer token in 'token:' instead");
+      return;
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+      node.problem(what + " must be an http(s) URL, found '" + value + "'");
+    }
+  }
+
+  /** The scheme, host, port and path of a URL, for spotting two entries that name the same observer. */
+  private static String sameObserverKey(String url) {
+    try {
+      URI u = URI.create(strip(url));
+      String scheme = String.valueOf(u.getScheme()).toLowerCase(Locale.ROOT);
+      int port = u.getPort() >= 0 ? u.getPort() : "https".equals(scheme) ? 443 : 80;
+      String path = u.getPath() == null ? "" : u.getPath();
+      return scheme + "://" + String.valueOf(u.getHost()).toLowerCase(Locale.ROOT) + ":" + port + strip(path);
+    } catch (IllegalArgumentException e) {
+      return url;
     }
   }
 
