@@ -148,6 +148,30 @@ public final class FailoverController {
   }
 
   /**
+   * Takes {@code cloud}, which the traffic switch reports active now, as the active cloud of
+   * {@code domain} when the controller's view differs: a switch that landed after it was counted
+   * as failed, or one an operator made by hand. It counts as a switch (the anti-flap period starts)
+   * because traffic did move. Empty when the view already agrees.
+   *
+   * @param why what made the controller ask (for the decision log)
+   */
+  public synchronized java.util.Optional<Decision> reconcile(String domain, String cloud, String why) {
+    DomainPolicy d = domain(domain);
+    if (!d.clouds().contains(cloud)) {
+      throw new IllegalArgumentException("cloud " + cloud + " is not configured for domain " + domain);
+    }
+    String current = active.get(d.id());
+    if (current.equals(cloud)) {
+      return java.util.Optional.empty();
+    }
+    switched(d.id(), cloud);
+    return java.util.Optional.of(new Decision(clock.instant(), d.id(), Decision.Outcome.RECONCILED,
+        Decision.Reason.TRAFFIC_SWITCH_DIFFERS, current, cloud, "The traffic switch reports " + cloud + " active for "
+            + d.id() + ", the controller had " + current + " (" + why + "); the controller takes " + cloud
+            + " as active and counts it as a switch.", List.of()));
+  }
+
+  /**
    * Takes {@code cloud} as the active cloud without counting it as a switch (no anti-flap): what
    * the traffic switch reports at start-up.
    */

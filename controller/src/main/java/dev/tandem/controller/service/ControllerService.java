@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
 public final class ControllerService {
   private static final Logger log = LoggerFactory.getLogger(ControllerService.class);
   private static final long MAX_BACKOFF_MS = 5_000;
+  /**
+   * Every this many rounds the controller asks the traffic switch which cloud is active, so a
+   * switch that landed after it was counted as failed, or an operator's, is noticed.
+   */
+  static final int RECONCILE_EVERY_ROUNDS = 15;
 
   private final Vertx vertx;
   private final ControllerConfig config;
@@ -51,6 +56,8 @@ public final class ControllerService {
   private final AtomicBoolean gateFileExists = new AtomicBoolean();
   private final AtomicBoolean polling = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
+  private final Map<String, String> lastReconcileProblem = new ConcurrentHashMap<>();
   private final Map<String, Decision> lastDecision = new ConcurrentHashMap<>();
   private final Map<String, Decision> lastLogged = new ConcurrentHashMap<>();
   private final Map<String, Boolean> reachable = new ConcurrentHashMap<>();
@@ -192,11 +199,13 @@ public final class ControllerService {
     }
     Future<Boolean> gateCheck = config.gateFile().isEmpty() ? Future.succeededFuture(false)
         : vertx.fileSystem().exists(config.gateFile().get().toString()).otherwise(true);
+    boolean check = rounds.incrementAndGet() % RECONCILE_EVERY_ROUNDS == 0;
     gateCheck.compose(exists -> {
       gateFileExists.set(exists);
       List<Future<Void>> domains = new ArrayList<>();
       for (DomainPolicy d : config.domains()) {
-        domains.add(judge(d.id()));
+        domains.add((check ? reconcile(d.id(), "periodic check") : Future.<Void>succeededFuture())
+            .compose(v -> judge(d.id())));
       }
       return Future.join(domains);
     }).onComplete(ar -> {
@@ -243,11 +252,55 @@ public final class ControllerService {
               record(d.executed(true, ""));
               reportToObservers(domain, d.target());
             } else {
-              record(d.executed(false, ObserverClient.message(ar.cause())));
+              String why = ObserverClient.message(ar.cause());
+              record(d.executed(false, why));
+              // The call may have landed anyway (an answer lost, or still on its way after the
+              // timeout): ask now, and the periodic check catches what lands later.
+              return reconcile(domain, "after the switch to " + d.target() + " failed: " + why);
             }
             return Future.<Void>succeededFuture();
           });
     });
+  }
+
+  /**
+   * Asks the traffic switch which cloud is active for {@code domain}; when that differs from the
+   * controller's view, takes it (a RECONCILED decision, counted as a switch) and tells every
+   * observer, so the controller, the observers and the traffic switch agree again. Never fails:
+   * a switch that cannot tell, or cannot be reached within the timeout, changes nothing.
+   */
+  private Future<Void> reconcile(String domain, String why) {
+    DomainPolicy policy = config.domains().stream().filter(p -> p.id().equals(domain)).findFirst().orElseThrow();
+    return Future.fromCompletionStage(traffic.active(domain), vertx.getOrCreateContext())
+        .timeout(config.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .map(reported -> {
+          lastReconcileProblem.remove(domain);
+          reported.ifPresent(cloud -> {
+            if (!policy.clouds().contains(cloud)) {
+              reconcileProblem(domain, "the traffic switch reports " + cloud + " active, which is not one of "
+                  + policy.clouds() + "; the controller keeps " + controller.active(domain));
+              return;
+            }
+            controller.reconcile(domain, cloud, why).ifPresent(d -> {
+              log.warn("{}", d.explanation());
+              record(d);
+              reportToObservers(domain, cloud);
+            });
+          });
+          return (Void) null;
+        })
+        .otherwise(e -> {
+          reconcileProblem(domain, "cannot ask the traffic switch which cloud is active (" + why + "): "
+              + ObserverClient.message(e));
+          return null;
+        });
+  }
+
+  /** Logs a reconciliation problem once, not at every check while it lasts. */
+  private void reconcileProblem(String domain, String problem) {
+    if (!problem.equals(lastReconcileProblem.put(domain, problem))) {
+      log.warn("domain {}: {}", domain, problem);
+    }
   }
 
   private long switchTimeoutMs() {
