@@ -311,4 +311,22 @@ class ControllerServiceTest {
         .satisfies(d -> assertThat(d.explanation()).contains("periodic check"));
     assertThat(decisions).noneMatch(d -> d.outcome() == Decision.Outcome.SWITCHED);
   }
+
+  @Test
+  void anObserverTricklingBytesIsUnknownAfterTheTimeoutAndDoesNotHoldTheRounds() throws Exception {
+    startController("");
+    observers.get(1).trickle.set(true);
+    observers.get(0).recommendation.set("FAILOVER");
+    observers.get(2).recommendation.set("FAILOVER");
+    await().atMost(Duration.ofSeconds(15)).until(() -> decisions.stream()
+        .anyMatch(d -> d.outcome() == Decision.Outcome.SWITCHED));
+    assertThat(sim.active()).isEqualTo("secondary");
+    Decision switched = decisions.stream().filter(d -> d.outcome() == Decision.Outcome.SWITCHED).findFirst()
+        .orElseThrow();
+    assertThat(switched.votes().get(1).vote()).isEqualTo(dev.tandem.controller.Vote.UNKNOWN);
+    assertThat(switched.votes().get(1).note()).isEqualTo("no complete answer within 1000 ms");
+    // Rounds go on while it still trickles.
+    int seen = decisions.size();
+    await().atMost(Duration.ofSeconds(15)).until(() -> decisions.size() >= seen + 3);
+  }
 }
