@@ -148,6 +148,18 @@ public final class FailoverController {
   }
 
   /**
+   * Restores when {@code domain} was last switched, as a previous run of the controller recorded
+   * it, so a restart does not reopen the anti-flap period. An instant after now counts as now; an
+   * instant before the one already known changes nothing.
+   */
+  public synchronized void restoreLastSwitch(String domain, Instant at) {
+    DomainPolicy d = domain(domain);
+    Instant now = clock.instant();
+    Instant bounded = at.isAfter(now) ? now : at;
+    lastSwitch.merge(d.id(), bounded, (known, restored) -> restored.isAfter(known) ? restored : known);
+  }
+
+  /**
    * Takes {@code cloud}, which the traffic switch reports active now, as the active cloud of
    * {@code domain} when the controller's view differs: a switch that landed after it was counted
    * as failed, or one an operator made by hand. It counts as a switch (the anti-flap period starts)

@@ -174,6 +174,18 @@ class FailoverControllerTest {
   }
 
   @Test
+  void aLastSwitchRestoredAfterARestartKeepsTheAntiFlapPeriod() {
+    controller.restoreLastSwitch(DOMAIN, T0.minusSeconds(60));
+    Decision refused = controller.decide(DOMAIN, quorum(), Gate.open());
+    assertThat(refused.reason()).isEqualTo(Decision.Reason.ANTI_FLAP);
+    assertThat(refused.explanation()).contains("240 s left");
+    controller.restoreLastSwitch(DOMAIN, T0.minusSeconds(600)); // an older one changes nothing
+    assertThat(controller.lastSwitch(DOMAIN)).isEqualTo(T0.minusSeconds(60));
+    controller.restoreLastSwitch(DOMAIN, T0.plusSeconds(3600)); // a clock that went back: counts as now
+    assertThat(controller.lastSwitch(DOMAIN)).isEqualTo(T0);
+  }
+
+  @Test
   void neverSwitchesToACloudThatIsNotConfigured() {
     Decision d = controller.decide(DOMAIN, List.of(
         verdict("obs-primary", "FAILOVER", "primary", "tertiary", T0.plusSeconds(30)),

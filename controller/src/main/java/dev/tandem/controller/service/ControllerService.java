@@ -92,6 +92,7 @@ public final class ControllerService {
 
   private Future<ControllerService> begin() {
     try {
+      restoreLastSwitches();
       decisions = new DecisionLog(config.decisionLog());
     } catch (IOException e) {
       return Future.failedFuture(new IOException("cannot open the decision log " + config.decisionLog() + ": "
@@ -105,6 +106,25 @@ public final class ControllerService {
       timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> round());
       return this;
     });
+  }
+
+  /**
+   * The anti-flap period survives a restart: each domain's last switch is read back from the
+   * decision log (append-only, so it holds every switch of every earlier run).
+   */
+  private void restoreLastSwitches() throws IOException {
+    DecisionLog.Restored restored = DecisionLog.lastSwitches(config.decisionLog());
+    for (DomainPolicy d : config.domains()) {
+      Instant at = restored.lastSwitch().get(d.id());
+      if (at != null) {
+        controller.restoreLastSwitch(d.id(), at);
+        log.info("domain {}: last switched at {} (from the decision log); anti-flap counts from then", d.id(), at);
+      }
+    }
+    if (restored.skipped() > 0) {
+      log.warn("decision log {}: {} line(s) could not be read while restoring the last switches", config.decisionLog(),
+          restored.skipped());
+    }
   }
 
   /** Takes the active cloud from the switch when it can tell, so a restarted controller starts from the truth. */

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -328,5 +329,22 @@ class ControllerServiceTest {
     // Rounds go on while it still trickles.
     int seen = decisions.size();
     await().atMost(Duration.ofSeconds(15)).until(() -> decisions.size() >= seen + 3);
+  }
+
+  @Test
+  void aRestartedControllerKeepsTheAntiFlapPeriodOfTheSwitchInItsLog() throws Exception {
+    // A previous run switched back to primary a minute ago (antiFlapSeconds is 600).
+    Files.writeString(dir.resolve("decisions.jsonl"), "{\"ts\":\"" + Instant.now().minusSeconds(60)
+        + "\",\"type\":\"decision\",\"domain\":\"order-platform\",\"outcome\":\"SWITCHED\","
+        + "\"reason\":\"QUORUM\",\"active\":\"secondary\",\"target\":\"primary\"}\n");
+    startController("");
+    assertThat(service.controller().lastSwitch("order-platform")).isNotNull();
+    observers.forEach(o -> o.recommendation.set("FAILOVER"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(service.lastDecision("order-platform"))
+        .hasValueSatisfying(d -> {
+          assertThat(d.reason()).isEqualTo(Decision.Reason.ANTI_FLAP);
+          assertThat(d.explanation()).contains("switched to primary only ", " s ago");
+        }));
+    assertThat(sim.active()).isEqualTo("primary");
   }
 }
