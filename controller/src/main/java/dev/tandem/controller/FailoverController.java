@@ -50,10 +50,15 @@ public final class FailoverController {
     }
   }
 
+  /**
+   * A controller for {@code policy}, each domain starting from its configured active cloud and
+   * never switched; {@code clock} gives every decision its time and drives the anti-flap period.
+   */
   public static FailoverController create(FailoverPolicy policy, Clock clock) {
     return new FailoverController(policy, clock);
   }
 
+  /** The rules this controller applies. */
   public FailoverPolicy policy() {
     return policy;
   }

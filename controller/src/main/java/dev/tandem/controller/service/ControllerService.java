@@ -148,14 +148,17 @@ public final class ControllerService {
     return Future.all(all).mapEmpty();
   }
 
+  /** The port the HTTP endpoint listens on (the one the OS picked when the config says 0). */
   public int port() {
     return http.port();
   }
 
+  /** The decision core: the active cloud and last switch of each domain as the controller knows them. */
   public FailoverController controller() {
     return controller;
   }
 
+  /** The configuration the controller runs with. */
   public ControllerConfig config() {
     return config;
   }
