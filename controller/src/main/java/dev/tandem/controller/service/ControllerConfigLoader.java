@@ -3,14 +3,12 @@ package dev.tandem.controller.service;
 import dev.tandem.controller.DomainPolicy;
 import dev.tandem.engine.yaml.InvalidInputException;
 import dev.tandem.engine.yaml.Problems;
+import dev.tandem.engine.yaml.SecretResolver;
 import dev.tandem.engine.yaml.SourceLocation;
-import dev.tandem.engine.yaml.ValueResolver;
 import dev.tandem.engine.yaml.YamlFile;
 import dev.tandem.engine.yaml.YamlMap;
 import dev.tandem.engine.yaml.YamlNode;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,16 +21,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads a controller configuration and reports every problem as {@code FILE:LINE:COL: message};
  * unknown keys are errors. Any string may be {@code ${env:NAME}} or {@code ${file:PATH}}.
  */
 public final class ControllerConfigLoader {
-  private static final Pattern REF = Pattern.compile("\\$\\{(env|file):([^}]*)}");
-  private static final long MAX_SECRET_FILE_BYTES = 64 * 1024;
 
   private final Function<String, String> env;
 
@@ -58,7 +52,7 @@ public final class ControllerConfigLoader {
       return Optional.empty();
     }
     Path base = absolute.getParent();
-    Optional<YamlNode> root = YamlFile.read(absolute, problems, resolver(base));
+    Optional<YamlNode> root = YamlFile.read(absolute, problems, new SecretResolver(env, base));
     if (root.isEmpty()) {
       return Optional.empty();
     }
@@ -209,38 +203,5 @@ public final class ControllerConfigLoader {
 
   private static String strip(String url) {
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-  }
-
-  /** ${env:NAME} and ${file:PATH}; messages name the variable or file, never the value. */
-  private ValueResolver resolver(Path base) {
-    return raw -> {
-      Matcher m = REF.matcher(raw);
-      StringBuilder out = new StringBuilder();
-      while (m.find()) {
-        String name = m.group(2).trim();
-        String value;
-        if (m.group(1).equals("env")) {
-          value = name.isEmpty() ? null : env.apply(name);
-          if (value == null) {
-            throw new IllegalArgumentException("environment variable '" + name + "' is not set");
-          }
-        } else {
-          Path f = base.resolve(name);
-          try {
-            if (Files.size(f) > MAX_SECRET_FILE_BYTES) {
-              throw new IllegalArgumentException("secret file " + f + " is larger than " + MAX_SECRET_FILE_BYTES
-                  + " bytes");
-            }
-            value = Files.readString(f, StandardCharsets.UTF_8).strip();
-          } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read secret file " + f + " (" + e.getClass().getSimpleName()
-                + ")");
-          }
-        }
-        m.appendReplacement(out, Matcher.quoteReplacement(value));
-      }
-      m.appendTail(out);
-      return out.toString();
-    };
   }
 }

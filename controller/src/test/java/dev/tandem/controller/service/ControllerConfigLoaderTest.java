@@ -68,7 +68,7 @@ class ControllerConfigLoaderTest {
         .matches(".*controller.yaml:2:\\d+: url must be an http\\(s\\) URL.*"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:2:\\d+: unknown key 'tokn'.*"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:3:\\d+: duplicate observer id 'a'"))
-        .anySatisfy(p -> assertThat(p).contains("environment variable 'MISSING' is not set"))
+        .anySatisfy(p -> assertThat(p).contains("environment variable MISSING is not set"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:5:\\d+: domain d: needs at least two distinct clouds.*"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:6:\\d+: quorum 5 is more than the 2 observers.*"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:7:\\d+: 'antiFlapSeconds' must be between.*"))
