@@ -132,6 +132,7 @@ public final class ControllerService {
     List<Future<Void>> all = new ArrayList<>();
     for (DomainPolicy d : config.domains()) {
       all.add(Future.fromCompletionStage(traffic.active(d.id()), vertx.getOrCreateContext())
+          .timeout(switchTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS) // a hung backend must not hang start
           .map(active -> {
             active.filter(c -> d.clouds().contains(c) && !c.equals(d.active())).ifPresent(c -> {
               log.info("domain {}: the traffic switch reports {} active (config says {})", d.id(), c, d.active());
