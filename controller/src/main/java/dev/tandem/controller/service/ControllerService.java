@@ -298,13 +298,13 @@ public final class ControllerService {
     return Future.fromCompletionStage(traffic.active(domain), vertx.getOrCreateContext())
         .timeout(config.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .map(reported -> {
+          if (reported.isPresent() && !policy.clouds().contains(reported.get())) {
+            reconcileProblem(domain, "the traffic switch reports " + reported.get() + " active, which is not one of "
+                + policy.clouds() + "; the controller keeps " + controller.active(domain));
+            return (Void) null;
+          }
           lastReconcileProblem.remove(domain);
           reported.ifPresent(cloud -> {
-            if (!policy.clouds().contains(cloud)) {
-              reconcileProblem(domain, "the traffic switch reports " + cloud + " active, which is not one of "
-                  + policy.clouds() + "; the controller keeps " + controller.active(domain));
-              return;
-            }
             controller.reconcile(domain, cloud, why).ifPresent(d -> {
               log.warn("{}", d.explanation());
               record(d);
