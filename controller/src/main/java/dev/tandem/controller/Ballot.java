@@ -16,13 +16,20 @@ public record Ballot(String observer, Vote vote, String active, String target, S
 
   /**
    * Counts a reading for {@code domain} at {@code now}: a verdict past its {@code validUntil},
-   * about another domain, unreachable or unparsable is {@link Vote#UNKNOWN}, never FAILOVER.
+   * about another domain, stamped with another observer's id, unreachable or unparsable is
+   * {@link Vote#UNKNOWN}, never FAILOVER.
    */
   static Ballot count(ObserverReading reading, String domain, Instant now) {
     if (reading.verdict().isEmpty()) {
       return new Ballot(reading.observer(), Vote.UNKNOWN, null, null, reading.problem());
     }
     ObservedVerdict v = reading.verdict().get();
+    // Two config entries that reach the same observer (another URL, a proxy, a copy-paste) must
+    // not give that one view two votes: a verdict counts only for the observer that stamped it.
+    if (!v.observer().equals(reading.observer())) {
+      return new Ballot(reading.observer(), Vote.UNKNOWN, null, null,
+          "answered as observer '" + v.observer() + "', not '" + reading.observer() + "'");
+    }
     if (!v.domain().equals(domain)) {
       return new Ballot(reading.observer(), Vote.UNKNOWN, null, null, "answered for domain " + v.domain());
     }

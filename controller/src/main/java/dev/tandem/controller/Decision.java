@@ -26,7 +26,12 @@ public record Decision(Instant at, String domain, Outcome outcome, Reason reason
     /** The switch was attempted and the traffic switch failed; nothing changed. */
     SWITCH_FAILED,
     /** Some observers ask for a switch, and a rule refuses it. */
-    REFUSED
+    REFUSED,
+    /**
+     * The traffic switch reports another active cloud than the controller's view (a switch that
+     * landed after it was counted as failed, or an operator's); the controller took it as a switch.
+     */
+    RECONCILED
   }
 
   /** Why; a small closed set, used as a metric label. */
@@ -46,7 +51,9 @@ public record Decision(Instant at, String domain, Outcome outcome, Reason reason
     /** No configured cloud other than the active one can take over (the domain must never be left without one). */
     NO_SAFE_TARGET,
     /** The traffic switch reported an error. */
-    SWITCH_ERROR
+    SWITCH_ERROR,
+    /** The traffic switch reports another cloud active than the one the controller made active. */
+    TRAFFIC_SWITCH_DIFFERS
   }
 
   public Decision {
@@ -57,7 +64,8 @@ public record Decision(Instant at, String domain, Outcome outcome, Reason reason
     Objects.requireNonNull(active, "active");
     Objects.requireNonNull(explanation, "explanation");
     votes = List.copyOf(votes);
-    if ((outcome == Outcome.SWITCH || outcome == Outcome.SWITCHED) && (target == null || target.equals(active))) {
+    if ((outcome == Outcome.SWITCH || outcome == Outcome.SWITCHED || outcome == Outcome.RECONCILED)
+        && (target == null || target.equals(active))) {
       throw new IllegalArgumentException("a switch needs a target other than the active cloud");
     }
   }

@@ -50,10 +50,15 @@ public final class FailoverController {
     }
   }
 
+  /**
+   * A controller for {@code policy}, each domain starting from its configured active cloud and
+   * never switched; {@code clock} gives every decision its time and drives the anti-flap period.
+   */
   public static FailoverController create(FailoverPolicy policy, Clock clock) {
     return new FailoverController(policy, clock);
   }
 
+  /** The rules this controller applies. */
   public FailoverPolicy policy() {
     return policy;
   }
@@ -145,6 +150,42 @@ public final class FailoverController {
     if (!cloud.equals(active.put(d.id(), cloud))) {
       lastSwitch.put(d.id(), clock.instant());
     }
+  }
+
+  /**
+   * Restores when {@code domain} was last switched, as a previous run of the controller recorded
+   * it, so a restart does not reopen the anti-flap period. An instant after now counts as now; an
+   * instant before the one already known changes nothing.
+   */
+  public synchronized void restoreLastSwitch(String domain, Instant at) {
+    DomainPolicy d = domain(domain);
+    Instant now = clock.instant();
+    Instant bounded = at.isAfter(now) ? now : at;
+    lastSwitch.merge(d.id(), bounded, (known, restored) -> restored.isAfter(known) ? restored : known);
+  }
+
+  /**
+   * Takes {@code cloud}, which the traffic switch reports active now, as the active cloud of
+   * {@code domain} when the controller's view differs: a switch that landed after it was counted
+   * as failed, or one an operator made by hand. It counts as a switch (the anti-flap period starts)
+   * because traffic did move. Empty when the view already agrees.
+   *
+   * @param why what made the controller ask (for the decision log)
+   */
+  public synchronized java.util.Optional<Decision> reconcile(String domain, String cloud, String why) {
+    DomainPolicy d = domain(domain);
+    if (!d.clouds().contains(cloud)) {
+      throw new IllegalArgumentException("cloud " + cloud + " is not configured for domain " + domain);
+    }
+    String current = active.get(d.id());
+    if (current.equals(cloud)) {
+      return java.util.Optional.empty();
+    }
+    switched(d.id(), cloud);
+    return java.util.Optional.of(new Decision(clock.instant(), d.id(), Decision.Outcome.RECONCILED,
+        Decision.Reason.TRAFFIC_SWITCH_DIFFERS, current, cloud, "The traffic switch reports " + cloud + " active for "
+            + d.id() + ", the controller had " + current + " (" + why + "); the controller takes " + cloud
+            + " as active and counts it as a switch.", List.of()));
   }
 
   /**

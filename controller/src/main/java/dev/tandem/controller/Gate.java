@@ -15,10 +15,12 @@ public record Gate(boolean closed, String why) {
     Objects.requireNonNull(why, "why");
   }
 
+  /** The gate open: switches may happen. */
   public static Gate open() {
     return new Gate(false, "");
   }
 
+  /** The gate closed by {@code why} (who or what closed it, for the decision log). */
   public static Gate closed(String why) {
     return new Gate(true, why);
   }

@@ -33,6 +33,12 @@ class FailoverControllerTest {
         "HEALTHY", 1.0, validUntil.minusSeconds(30), validUntil, "because"));
   }
 
+  /** A reading from the entry {@code configured} whose verdict is stamped by observer {@code stampedBy}. */
+  private static ObserverReading answeredAs(String configured, String stampedBy, String recommendation) {
+    return ObserverReading.of(configured, new ObservedVerdict(stampedBy, DOMAIN, recommendation, "primary",
+        "secondary", "HEALTHY", 1.0, T0, T0.plusSeconds(30), "because"));
+  }
+
   private static ObserverReading stale(String observer, String recommendation) {
     return verdict(observer, recommendation, "primary", "secondary", T0.minusSeconds(1));
   }
@@ -65,6 +71,10 @@ class FailoverControllerTest {
             Decision.Outcome.REFUSED, Decision.Reason.BELOW_QUORUM),
         Arguments.of("a missing observer is UNKNOWN", List.of(verdict("obs-primary", "FAILOVER")),
             Decision.Outcome.REFUSED, Decision.Reason.BELOW_QUORUM),
+        Arguments.of("one observer behind two config entries is one vote, not two", List.of(
+            verdict("obs-primary", "FAILOVER"), answeredAs("obs-secondary", "obs-primary", "FAILOVER"),
+            verdict("obs-external", "STAY")),
+            Decision.Outcome.REFUSED, Decision.Reason.BELOW_QUORUM),
         Arguments.of("votes from the old active do not count", List.of(
             verdict("obs-primary", "FAILOVER", "secondary", "primary", T0.plusSeconds(30)),
             verdict("obs-secondary", "FAILOVER"), verdict("obs-external", "STAY")),
@@ -91,6 +101,16 @@ class FailoverControllerTest {
     assertThat(d.votes().get(1).note()).startsWith("stale: valid until");
     assertThat(d.votes().get(2).note()).isEqualTo("connection refused");
     assertThat(d.explanation()).contains("1 of 3", "quorum is 2");
+  }
+
+  @Test
+  void aVerdictStampedByAnotherObserverIsUnknownAndSaysWhoAnswered() {
+    Decision d = controller.decide(DOMAIN, List.of(verdict("obs-primary", "FAILOVER"),
+        answeredAs("obs-secondary", "obs-primary", "FAILOVER"), answeredAs("obs-external", "?", "FAILOVER")),
+        Gate.open());
+    assertThat(d.votes()).extracting(Ballot::vote).containsExactly(Vote.FAILOVER, Vote.UNKNOWN, Vote.UNKNOWN);
+    assertThat(d.votes().get(1).note()).isEqualTo("answered as observer 'obs-primary', not 'obs-secondary'");
+    assertThat(d.outcome()).isEqualTo(Decision.Outcome.REFUSED);
   }
 
   @Test
@@ -151,6 +171,18 @@ class FailoverControllerTest {
         verdict("obs-secondary", "FAILOVER", "secondary", "primary", later)), Gate.open());
     assertThat(allowed.outcome()).isEqualTo(Decision.Outcome.SWITCH);
     assertThat(allowed.target()).isEqualTo("primary");
+  }
+
+  @Test
+  void aLastSwitchRestoredAfterARestartKeepsTheAntiFlapPeriod() {
+    controller.restoreLastSwitch(DOMAIN, T0.minusSeconds(60));
+    Decision refused = controller.decide(DOMAIN, quorum(), Gate.open());
+    assertThat(refused.reason()).isEqualTo(Decision.Reason.ANTI_FLAP);
+    assertThat(refused.explanation()).contains("240 s left");
+    controller.restoreLastSwitch(DOMAIN, T0.minusSeconds(600)); // an older one changes nothing
+    assertThat(controller.lastSwitch(DOMAIN)).isEqualTo(T0.minusSeconds(60));
+    controller.restoreLastSwitch(DOMAIN, T0.plusSeconds(3600)); // a clock that went back: counts as now
+    assertThat(controller.lastSwitch(DOMAIN)).isEqualTo(T0);
   }
 
   @Test

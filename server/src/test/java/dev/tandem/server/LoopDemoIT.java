@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,8 +41,10 @@ class LoopDemoIT {
     // Three observers in one JVM on a shared CI machine: probes every 2 s rather than 1 s.
     Files.writeString(file, Files.readString(file)
         .replace("intervalSeconds: 1\n  timeoutSeconds: 1", "intervalSeconds: 2\n  timeoutSeconds: 2")
+        // No anti-flap (the demo's controller takes the observers'): after the switch only the
+        // health logic can keep it from switching again, so 'no second switch' tests that logic.
         .replace("holdDownSeconds: 3, quorum: 2, probeWindowSeconds: 10, pathSilenceSeconds: 6",
-            "holdDownSeconds: 4, quorum: 2, probeWindowSeconds: 12, pathSilenceSeconds: 10"));
+            "holdDownSeconds: 4, quorum: 2, probeWindowSeconds: 12, pathSilenceSeconds: 10, antiFlapSeconds: 0"));
     Validation.Result config = TestConfigs.load(file);
     demo = LoopDemo.start(vertx, config.config().get(), config.journeys(), config.sloSpecs(), Clock.systemUTC(),
         Map.of("primary", 0, "secondary", 0)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -96,6 +99,9 @@ class LoopDemoIT {
 
   @Test
   void aCloudOutageClosesTheLoopAndIsMeasured() {
+    assertThat(demo.controller().config().antiFlap()).isZero();
+    List<Decision> decisions = new CopyOnWriteArrayList<>();
+    demo.onDecision(decisions::add);
     demo.play(Scenario.CLOUD_OUTAGE, Duration.ZERO);
     await().atMost(Duration.ofSeconds(90)).until(() -> demo.sim().active().equals("secondary"));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -114,7 +120,15 @@ class LoopDemoIT {
     assertThat(demo.lastSwitch().orElseThrow().lagSeconds()).isPresent();
     assertThat(demo.controller().recovery("order-platform")).hasValueSatisfying(r ->
         assertThat(r.lagAtSwitchSeconds()).isNotNull());
-    // No second switch: the new active is healthy, the old one is still down.
+    // No second switch: the new active is healthy, the old one is still down. With no anti-flap
+    // period, that is the observers' health logic and the quorum, not ANTI_FLAP.
     await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(() -> demo.sim().active().equals("secondary"));
+    assertThat(decisions).filteredOn(d -> d.outcome() == Decision.Outcome.SWITCHED).hasSize(1);
+    assertThat(decisions).noneMatch(d -> d.reason() == Decision.Reason.ANTI_FLAP);
+    assertThat(demo.controller().lastDecision("order-platform")).hasValueSatisfying(d -> {
+      assertThat(d.outcome()).isEqualTo(Decision.Outcome.STAY);
+      assertThat(d.reason()).isEqualTo(Decision.Reason.NO_FAILOVER_VOTES);
+      assertThat(d.active()).isEqualTo("secondary");
+    });
   }
 }

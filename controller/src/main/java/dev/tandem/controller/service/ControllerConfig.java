@@ -2,10 +2,14 @@ package dev.tandem.controller.service;
 
 import dev.tandem.controller.DomainPolicy;
 import dev.tandem.controller.FailoverPolicy;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A validated controller configuration (docs/failover-controller.md). Relative paths are resolved
@@ -27,15 +31,91 @@ public record ControllerConfig(Path file, List<Observer> observers, List<DomainP
     Duration pollInterval, Duration timeout, Duration antiFlap, Optional<Path> gateFile, String simulatorAdminUrl,
     Path decisionLog, int reportAttempts, Api api) {
 
-  /** One observer: its id (as stamped on its verdicts), base URL and optional admin token. */
-  public record Observer(String id, String url, Optional<Token> token) {}
+  public ControllerConfig {
+    observers = List.copyOf(observers);
+    domains = List.copyOf(domains);
+    Objects.requireNonNull(pollInterval, "pollInterval");
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(antiFlap, "antiFlap");
+    Objects.requireNonNull(gateFile, "gateFile");
+    Objects.requireNonNull(simulatorAdminUrl, "simulatorAdminUrl");
+    Objects.requireNonNull(decisionLog, "decisionLog");
+    Objects.requireNonNull(api, "api");
+    if (pollInterval.isZero() || pollInterval.isNegative() || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("pollInterval and timeout must be positive, got " + pollInterval + " and "
+          + timeout);
+    }
+    if (reportAttempts < 1) {
+      throw new IllegalArgumentException("reportAttempts must be at least 1, got " + reportAttempts);
+    }
+    if (!simulatorAdminUrl.isEmpty()) {
+      checkUrl(simulatorAdminUrl, "switch.simulator");
+    }
+    Set<String> ids = new HashSet<>();
+    for (Observer o : observers) {
+      if (!ids.add(o.id())) {
+        throw new IllegalArgumentException("duplicate observer id '" + o.id() + "'");
+      }
+    }
+    policy(observers, quorum, antiFlap, domains); // quorum, anti-flap and domains are checked there
+  }
+
+  /**
+   * One observer: its id (as stamped on its verdicts), base URL and optional admin token. The URL
+   * carries no credentials: it is shown on {@code /status} and in problem texts.
+   */
+  public record Observer(String id, String url, Optional<Token> token) {
+    public Observer {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(token, "token");
+      if (id.isBlank()) {
+        throw new IllegalArgumentException("observer id must not be blank");
+      }
+      checkUrl(url, "observer " + id + " url");
+    }
+  }
 
   /** Where the controller listens; the admin token guards the gate. */
-  public record Api(String host, int port, Optional<Token> adminToken) {}
+  public record Api(String host, int port, Optional<Token> adminToken) {
+    public Api {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(adminToken, "adminToken");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("api host must not be blank");
+      }
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("api port must be 0-65535, got " + port);
+      }
+    }
+  }
 
+  /** The rules the decision core applies: observer ids, quorum, anti-flap and domains. */
   public FailoverPolicy policy() {
+    return policy(observers, quorum, antiFlap, domains);
+  }
+
+  private static FailoverPolicy policy(List<Observer> observers, int quorum, Duration antiFlap,
+      List<DomainPolicy> domains) {
     return new FailoverPolicy(observers.stream().map(Observer::id).toList(), quorum, antiFlap, domains);
   }
+
+  /** An http(s) URL without user-info; the message never repeats a URL that may hold a password. */
+  private static void checkUrl(String url, String what) {
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + " is not a URL");
+    }
+    if (uri.getRawUserInfo() != null || (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@"))) {
+      throw new IllegalArgumentException(what + " must not carry credentials (user:password@)");
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+      throw new IllegalArgumentException(what + " must be an http(s) URL");
+    }
+  }
+
 
   /** The same config listening on a port the OS picks. */
   public ControllerConfig withEphemeralPort() {

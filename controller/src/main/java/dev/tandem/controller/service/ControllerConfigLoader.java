@@ -3,33 +3,30 @@ package dev.tandem.controller.service;
 import dev.tandem.controller.DomainPolicy;
 import dev.tandem.engine.yaml.InvalidInputException;
 import dev.tandem.engine.yaml.Problems;
+import dev.tandem.engine.yaml.SecretResolver;
 import dev.tandem.engine.yaml.SourceLocation;
-import dev.tandem.engine.yaml.ValueResolver;
 import dev.tandem.engine.yaml.YamlFile;
 import dev.tandem.engine.yaml.YamlMap;
 import dev.tandem.engine.yaml.YamlNode;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads a controller configuration and reports every problem as {@code FILE:LINE:COL: message};
  * unknown keys are errors. Any string may be {@code ${env:NAME}} or {@code ${file:PATH}}.
  */
 public final class ControllerConfigLoader {
-  private static final Pattern REF = Pattern.compile("\\$\\{(env|file):([^}]*)}");
-  private static final long MAX_SECRET_FILE_BYTES = 64 * 1024;
 
   private final Function<String, String> env;
 
@@ -55,7 +52,7 @@ public final class ControllerConfigLoader {
       return Optional.empty();
     }
     Path base = absolute.getParent();
-    Optional<YamlNode> root = YamlFile.read(absolute, problems, resolver(base));
+    Optional<YamlNode> root = YamlFile.read(absolute, problems, new SecretResolver(env, base));
     if (root.isEmpty()) {
       return Optional.empty();
     }
@@ -63,8 +60,11 @@ public final class ControllerConfigLoader {
 
     List<ControllerConfig.Observer> observers = new ArrayList<>();
     Set<String> observerIds = new LinkedHashSet<>();
+    Map<String, String> observerUrls = new HashMap<>();
     top.require("observers");
-    for (YamlNode n : top.list("observers")) {
+    List<YamlNode> observerNodes = top.list("observers");
+    int observerEntries = observerNodes.size();
+    for (YamlNode n : observerNodes) {
       YamlMap m = n.asMap("an observer");
       Optional<String> id = m.requireString("id");
       Optional<String> url = m.requireString("url");
@@ -76,8 +76,23 @@ public final class ControllerConfigLoader {
           m.get("id").get().problem("duplicate observer id '" + i + "'");
         }
       });
+      // Two entries reaching the same observer would give its one view two votes.
       if (id.isPresent() && url.isPresent()) {
-        observers.add(new ControllerConfig.Observer(id.get(), strip(url.get()), token));
+        String same = observerUrls.putIfAbsent(sameObserverKey(url.get()), id.get());
+        if (same != null) {
+          m.get("url").get().problem("observer '" + id.get() + "' has the same url as observer '" + same
+              + "': one observer must not vote twice");
+        }
+      }
+      if (id.isPresent() && url.isPresent()) {
+        try {
+          observers.add(new ControllerConfig.Observer(id.get(), strip(url.get()), token));
+        } catch (IllegalArgumentException e) {
+          // A bad url has been reported by checkUrl, at the url; what is left is the id.
+          if (id.get().isBlank()) {
+            m.get("id").orElse(m.node()).problem(e.getMessage());
+          }
+        }
       }
     }
     if (top.has("observers") && observers.isEmpty() && problems.isEmpty()) {
@@ -105,9 +120,9 @@ public final class ControllerConfigLoader {
     }
 
     long quorum = top.integer("quorum", 2, 1, 100);
-    if (!observers.isEmpty() && quorum > observers.size()) {
+    if (observerEntries > 0 && quorum > observerEntries) {
       top.get("quorum").orElse(top.node()).problem("quorum " + quorum + " is more than the "
-          + observers.size() + " observers configured");
+          + observerEntries + " observers configured");
     }
     double poll = top.number("pollIntervalSeconds", 2, 0.05, 3600);
     double timeout = top.number("timeoutSeconds", 2, 0.05, 600);
@@ -130,62 +145,63 @@ public final class ControllerConfigLoader {
       int port = (int) m.integer("port", 8090, 0, 65_535);
       Optional<Token> admin = m.get("adminToken").flatMap(t -> t.asString("adminToken")).map(Token::new);
       m.rejectUnknown();
+      if (host.isBlank()) {
+        m.get("host").orElse(m.node()).problem("api host must not be blank");
+        return null;
+      }
       return new ControllerConfig.Api(host, port, admin);
     }).orElse(new ControllerConfig.Api("127.0.0.1", 8090, Optional.empty()));
     top.rejectUnknown();
     if (!problems.isEmpty() || observers.isEmpty() || domains.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new ControllerConfig(absolute, observers, domains, (int) quorum,
-        Duration.ofMillis(Math.round(poll * 1000)), Duration.ofMillis(Math.round(timeout * 1000)),
-        Duration.ofSeconds(antiFlap), gate, simulator, log, (int) attempts, api));
+    try {
+      return Optional.of(new ControllerConfig(absolute, observers, domains, (int) quorum,
+          Duration.ofMillis(Math.round(poll * 1000)), Duration.ofMillis(Math.round(timeout * 1000)),
+          Duration.ofSeconds(antiFlap), gate, simulator, log, (int) attempts, api));
+    } catch (IllegalArgumentException e) {
+      top.node().problem(e.getMessage()); // every rule is checked above with its place; this is a last net
+      return Optional.empty();
+    }
   }
 
+  /**
+   * An http(s) URL without credentials. A URL is shown on {@code /status} and in problem texts
+   * (decision log, logs), so user-info in it would publish a password; tokens go in {@code token:}.
+   * Messages never repeat a URL that carries user-info.
+   */
   private static void checkUrl(YamlNode node, String value, String what) {
+    URI uri;
     try {
-      URI uri = URI.create(value);
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-        node.problem(what + " must be an http(s) URL, found '" + value + "'");
-      }
+      uri = URI.create(value);
     } catch (IllegalArgumentException e) {
-      node.problem(what + " is not a URL: '" + value + "'");
+      node.problem(what + " is not a URL" + (value.contains("@") ? "" : ": '" + value + "'"));
+      return;
+    }
+    if (uri.getRawUserInfo() != null || (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@"))) {
+      node.problem(what + " must not carry credentials (user:password@): they would be shown on /status and in"
+          + " logs; put a bearer token in 'token:' instead");
+      return;
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+      node.problem(what + " must be an http(s) URL, found '" + value + "'");
+    }
+  }
+
+  /** The scheme, host, port and path of a URL, for spotting two entries that name the same observer. */
+  private static String sameObserverKey(String url) {
+    try {
+      URI u = URI.create(strip(url));
+      String scheme = String.valueOf(u.getScheme()).toLowerCase(Locale.ROOT);
+      int port = u.getPort() >= 0 ? u.getPort() : "https".equals(scheme) ? 443 : 80;
+      String path = u.getPath() == null ? "" : u.getPath();
+      return scheme + "://" + String.valueOf(u.getHost()).toLowerCase(Locale.ROOT) + ":" + port + strip(path);
+    } catch (IllegalArgumentException e) {
+      return url;
     }
   }
 
   private static String strip(String url) {
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-  }
-
-  /** ${env:NAME} and ${file:PATH}; messages name the variable or file, never the value. */
-  private ValueResolver resolver(Path base) {
-    return raw -> {
-      Matcher m = REF.matcher(raw);
-      StringBuilder out = new StringBuilder();
-      while (m.find()) {
-        String name = m.group(2).trim();
-        String value;
-        if (m.group(1).equals("env")) {
-          value = name.isEmpty() ? null : env.apply(name);
-          if (value == null) {
-            throw new IllegalArgumentException("environment variable '" + name + "' is not set");
-          }
-        } else {
-          Path f = base.resolve(name);
-          try {
-            if (Files.size(f) > MAX_SECRET_FILE_BYTES) {
-              throw new IllegalArgumentException("secret file " + f + " is larger than " + MAX_SECRET_FILE_BYTES
-                  + " bytes");
-            }
-            value = Files.readString(f, StandardCharsets.UTF_8).strip();
-          } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read secret file " + f + " (" + e.getClass().getSimpleName()
-                + ")");
-          }
-        }
-        m.appendReplacement(out, Matcher.quoteReplacement(value));
-      }
-      m.appendTail(out);
-      return out.toString();
-    };
   }
 }

@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
 public final class ControllerService {
   private static final Logger log = LoggerFactory.getLogger(ControllerService.class);
   private static final long MAX_BACKOFF_MS = 5_000;
+  /**
+   * Every this many rounds the controller asks the traffic switch which cloud is active, so a
+   * switch that landed after it was counted as failed, or an operator's, is noticed.
+   */
+  static final int RECONCILE_EVERY_ROUNDS = 15;
 
   private final Vertx vertx;
   private final ControllerConfig config;
@@ -51,6 +56,8 @@ public final class ControllerService {
   private final AtomicBoolean gateFileExists = new AtomicBoolean();
   private final AtomicBoolean polling = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
+  private final Map<String, String> lastReconcileProblem = new ConcurrentHashMap<>();
   private final Map<String, Decision> lastDecision = new ConcurrentHashMap<>();
   private final Map<String, Decision> lastLogged = new ConcurrentHashMap<>();
   private final Map<String, Boolean> reachable = new ConcurrentHashMap<>();
@@ -85,6 +92,7 @@ public final class ControllerService {
 
   private Future<ControllerService> begin() {
     try {
+      restoreLastSwitches();
       decisions = new DecisionLog(config.decisionLog());
     } catch (IOException e) {
       return Future.failedFuture(new IOException("cannot open the decision log " + config.decisionLog() + ": "
@@ -100,11 +108,31 @@ public final class ControllerService {
     });
   }
 
+  /**
+   * The anti-flap period survives a restart: each domain's last switch is read back from the
+   * decision log (append-only, so it holds every switch of every earlier run).
+   */
+  private void restoreLastSwitches() throws IOException {
+    DecisionLog.Restored restored = DecisionLog.lastSwitches(config.decisionLog());
+    for (DomainPolicy d : config.domains()) {
+      Instant at = restored.lastSwitch().get(d.id());
+      if (at != null) {
+        controller.restoreLastSwitch(d.id(), at);
+        log.info("domain {}: last switched at {} (from the decision log); anti-flap counts from then", d.id(), at);
+      }
+    }
+    if (restored.skipped() > 0) {
+      log.warn("decision log {}: {} line(s) could not be read while restoring the last switches", config.decisionLog(),
+          restored.skipped());
+    }
+  }
+
   /** Takes the active cloud from the switch when it can tell, so a restarted controller starts from the truth. */
   private Future<Void> startFromSwitch() {
     List<Future<Void>> all = new ArrayList<>();
     for (DomainPolicy d : config.domains()) {
       all.add(Future.fromCompletionStage(traffic.active(d.id()), vertx.getOrCreateContext())
+          .timeout(switchTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS) // a hung backend must not hang start
           .map(active -> {
             active.filter(c -> d.clouds().contains(c) && !c.equals(d.active())).ifPresent(c -> {
               log.info("domain {}: the traffic switch reports {} active (config says {})", d.id(), c, d.active());
@@ -121,14 +149,17 @@ public final class ControllerService {
     return Future.all(all).mapEmpty();
   }
 
+  /** The port the HTTP endpoint listens on (the one the OS picked when the config says 0). */
   public int port() {
     return http.port();
   }
 
+  /** The decision core: the active cloud and last switch of each domain as the controller knows them. */
   public FailoverController controller() {
     return controller;
   }
 
+  /** The configuration the controller runs with. */
   public ControllerConfig config() {
     return config;
   }
@@ -192,11 +223,13 @@ public final class ControllerService {
     }
     Future<Boolean> gateCheck = config.gateFile().isEmpty() ? Future.succeededFuture(false)
         : vertx.fileSystem().exists(config.gateFile().get().toString()).otherwise(true);
+    boolean check = rounds.incrementAndGet() % RECONCILE_EVERY_ROUNDS == 0;
     gateCheck.compose(exists -> {
       gateFileExists.set(exists);
       List<Future<Void>> domains = new ArrayList<>();
       for (DomainPolicy d : config.domains()) {
-        domains.add(judge(d.id()));
+        domains.add((check ? reconcile(d.id(), "periodic check") : Future.<Void>succeededFuture())
+            .compose(v -> judge(d.id())));
       }
       return Future.join(domains);
     }).onComplete(ar -> {
@@ -243,11 +276,55 @@ public final class ControllerService {
               record(d.executed(true, ""));
               reportToObservers(domain, d.target());
             } else {
-              record(d.executed(false, ObserverClient.message(ar.cause())));
+              String why = ObserverClient.message(ar.cause());
+              record(d.executed(false, why));
+              // The call may have landed anyway (an answer lost, or still on its way after the
+              // timeout): ask now, and the periodic check catches what lands later.
+              return reconcile(domain, "after the switch to " + d.target() + " failed: " + why);
             }
             return Future.<Void>succeededFuture();
           });
     });
+  }
+
+  /**
+   * Asks the traffic switch which cloud is active for {@code domain}; when that differs from the
+   * controller's view, takes it (a RECONCILED decision, counted as a switch) and tells every
+   * observer, so the controller, the observers and the traffic switch agree again. Never fails:
+   * a switch that cannot tell, or cannot be reached within the timeout, changes nothing.
+   */
+  private Future<Void> reconcile(String domain, String why) {
+    DomainPolicy policy = config.domains().stream().filter(p -> p.id().equals(domain)).findFirst().orElseThrow();
+    return Future.fromCompletionStage(traffic.active(domain), vertx.getOrCreateContext())
+        .timeout(config.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .map(reported -> {
+          if (reported.isPresent() && !policy.clouds().contains(reported.get())) {
+            reconcileProblem(domain, "the traffic switch reports " + reported.get() + " active, which is not one of "
+                + policy.clouds() + "; the controller keeps " + controller.active(domain));
+            return (Void) null;
+          }
+          lastReconcileProblem.remove(domain);
+          reported.ifPresent(cloud -> {
+            controller.reconcile(domain, cloud, why).ifPresent(d -> {
+              log.warn("{}", d.explanation());
+              record(d);
+              reportToObservers(domain, cloud);
+            });
+          });
+          return (Void) null;
+        })
+        .otherwise(e -> {
+          reconcileProblem(domain, "cannot ask the traffic switch which cloud is active (" + why + "): "
+              + ObserverClient.message(e));
+          return null;
+        });
+  }
+
+  /** Logs a reconciliation problem once, not at every check while it lasts. */
+  private void reconcileProblem(String domain, String problem) {
+    if (!problem.equals(lastReconcileProblem.put(domain, problem))) {
+      log.warn("domain {}: {}", domain, problem);
+    }
   }
 
   private long switchTimeoutMs() {

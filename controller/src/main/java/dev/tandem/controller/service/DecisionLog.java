@@ -1,10 +1,12 @@
 package dev.tandem.controller.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.controller.Ballot;
 import dev.tandem.controller.Decision;
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +30,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounded: at most {@link #CAPACITY} lines wait; beyond that a line is dropped and counted
  * ({@link #dropped()}), never blocking the controller. Opened for append: a restart continues the
- * same file.
+ * same file. The file itself is not rotated: it grows by one line per change of a decision, per
+ * switch and per report, not per poll.
+ *
+ * <p>Durability: lines are flushed to the operating system whenever the queue is empty, never
+ * fsynced. A crash of the process loses at most the lines still queued; a crash of the machine may
+ * also lose what the OS had not yet written. The log is a record for people and for the anti-flap
+ * period across restarts, not a transaction log.
  */
 final class DecisionLog implements AutoCloseable {
   static final int CAPACITY = 10_000;
@@ -34,21 +44,75 @@ final class DecisionLog implements AutoCloseable {
   private static final String STOP = "";
 
   private final ObjectMapper json = new ObjectMapper();
-  private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final BlockingQueue<String> queue;
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final BufferedWriter out;
   private final Thread writer;
 
   DecisionLog(Path file) throws IOException {
+    this(file, CAPACITY);
+    start();
+  }
+
+  /** A log whose writer has not started yet: lines wait (at most {@code capacity}) until {@link #start()}. */
+  DecisionLog(Path file, int capacity) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
+    queue = new ArrayBlockingQueue<>(capacity);
     out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     writer = new Thread(this::drain, "tandem-controller-log");
     writer.setDaemon(true);
+  }
+
+  void start() {
     writer.start();
+  }
+
+  /**
+   * When each domain was last switched according to the log at {@code file} (its last
+   * {@code SWITCHED} or {@code RECONCILED} decision): what a restarted controller starts its
+   * anti-flap period from. Reads the file once, line by line (memory bounded by the number of
+   * domains); a line that is not a JSON decision (a crash mid-write) is skipped and counted in
+   * {@link Restored#skipped()}. No file: nothing.
+   */
+  static Restored lastSwitches(Path file) throws IOException {
+    Map<String, Instant> last = new LinkedHashMap<>();
+    long skipped = 0;
+    if (!Files.isRegularFile(file)) {
+      return new Restored(last, 0);
+    }
+    ObjectMapper json = new ObjectMapper();
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.isBlank()) {
+          continue;
+        }
+        try {
+          JsonNode n = json.readTree(line);
+          if (!"decision".equals(n.path("type").asText())) {
+            continue;
+          }
+          String outcome = n.path("outcome").asText();
+          if (outcome.equals("SWITCHED") || outcome.equals("RECONCILED")) {
+            Instant at = Instant.parse(n.path("ts").asText());
+            last.merge(n.path("domain").asText(), at, (a, b) -> b.isAfter(a) ? b : a);
+          }
+        } catch (IOException | RuntimeException e) {
+          skipped++;
+        }
+      }
+    }
+    return new Restored(last, skipped);
+  }
+
+  /** The last switch of each domain found in a log, and how many lines could not be read. */
+  record Restored(Map<String, Instant> lastSwitch, long skipped) {
+    Restored {
+      lastSwitch = Map.copyOf(lastSwitch);
+    }
   }
 
   void decision(Decision d) {
@@ -135,6 +199,10 @@ final class DecisionLog implements AutoCloseable {
   /** Writes what is queued, then closes the file. */
   @Override
   public void close() throws IOException {
+    if (writer.getState() == Thread.State.NEW) {
+      out.close(); // never started: nothing was written, and nothing would take the STOP
+      return;
+    }
     try {
       queue.put(STOP);
       writer.join(TimeUnit.SECONDS.toMillis(10));

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -20,14 +21,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Talks to one Tandem observer's verdict API (CONTRACTS.md section 4): reads a domain's verdict,
  * and reports a switch with {@code PUT /api/v1/verdicts/{domain}/active}. Never fails a read: an
  * unreachable observer or an unparsable answer is a reading with a problem (UNKNOWN).
  *
- * <p>Bounded: every call times out; an answer over {@link #MAX_BODY_BYTES} is cut off and the
- * reading is a problem.
+ * <p>Bounded: every call has a hard deadline (the whole answer within the timeout, however slowly
+ * the bytes come); an answer over {@link #MAX_BODY_BYTES} is cut off and the reading is a problem.
  */
 final class ObserverClient {
   static final int MAX_BODY_BYTES = 256 * 1024;
@@ -36,8 +38,10 @@ final class ObserverClient {
   private final HttpClient client;
   private final Duration timeout;
   private final ObjectMapper json = new ObjectMapper();
+  private final Vertx vertx;
 
   ObserverClient(Vertx vertx, ControllerConfig.Observer observer, Duration timeout) {
+    this.vertx = vertx;
     this.observer = observer;
     this.timeout = timeout;
     this.client = vertx.createHttpClient(new HttpClientOptions()
@@ -62,7 +66,8 @@ final class ObserverClient {
             return ObserverReading.failed(observer.id(), "unparsable verdict: " + e.getMessage());
           }
         })
-        .otherwise(e -> ObserverReading.failed(observer.id(), "unreachable: " + message(e)));
+        .otherwise(e -> ObserverReading.failed(observer.id(),
+            (e instanceof DeadlineExceeded ? "" : "unreachable: ") + message(e)));
   }
 
   /** Reports that {@code domain} is now served by {@code cloud}; fails with the observer's answer. */
@@ -93,6 +98,12 @@ final class ObserverClient {
 
   private record Answer(int status, Buffer body) {}
 
+  /**
+   * One request with a hard deadline: the whole answer within {@link #timeout}, or the request is
+   * reset and the call fails. The request's own timeout is only an idle timeout, which an
+   * observer trickling a byte now and then never trips; without the deadline one such observer
+   * would hold every poll round (and so every domain) forever.
+   */
   private Future<Answer> call(HttpMethod method, String path, Buffer body) {
     RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(observer.url() + path)
         .setTimeout(timeout.toMillis());
@@ -100,9 +111,38 @@ final class ObserverClient {
     if (body != null) {
       options.putHeader("Content-Type", "application/json");
     }
-    return client.request(options)
-        .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> capped(resp).map(b -> new Answer(resp.statusCode(), b)));
+    Promise<Answer> done = Promise.promise();
+    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+    long deadline = vertx.setTimer(timeout.toMillis(), id -> {
+      if (done.tryFail(new DeadlineExceeded(timeout))) {
+        HttpClientRequest req = sent.get();
+        if (req != null) {
+          req.reset(); // frees the connection; the observer's late bytes are not read
+        }
+      }
+    });
+    client.request(options)
+        .compose(req -> {
+          sent.set(req);
+          return body == null ? req.send() : req.send(body);
+        })
+        .compose(resp -> capped(resp).map(b -> new Answer(resp.statusCode(), b)))
+        .onComplete(ar -> {
+          vertx.cancelTimer(deadline);
+          if (ar.succeeded()) {
+            done.tryComplete(ar.result());
+          } else {
+            done.tryFail(ar.cause());
+          }
+        });
+    return done.future();
+  }
+
+  /** The observer did not give a complete answer within the timeout. */
+  static final class DeadlineExceeded extends RuntimeException {
+    DeadlineExceeded(Duration timeout) {
+      super("no complete answer within " + timeout.toMillis() + " ms", null, false, false);
+    }
   }
 
   private static Future<Buffer> capped(HttpClientResponse resp) {

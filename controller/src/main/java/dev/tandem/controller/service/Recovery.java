@@ -13,6 +13,21 @@ import java.util.Optional;
 public record Recovery(String domain, Instant troubleSeen, Instant switchedAt, String from, String to,
     Double lagAtSwitchSeconds, Instant recoveredAt) {
 
+  public Recovery {
+    java.util.Objects.requireNonNull(domain, "domain");
+    java.util.Objects.requireNonNull(troubleSeen, "troubleSeen");
+    if (switchedAt == null && (from != null || to != null || lagAtSwitchSeconds != null || recoveredAt != null)) {
+      throw new IllegalArgumentException("an outage with no switch has no clouds, lag or recovery");
+    }
+    if (switchedAt != null && (from == null || to == null || from.equals(to))) {
+      throw new IllegalArgumentException("a switch names two different clouds, got " + from + " -> " + to);
+    }
+    if (lagAtSwitchSeconds != null && (lagAtSwitchSeconds.isNaN() || lagAtSwitchSeconds < 0)) {
+      throw new IllegalArgumentException("the lag at the switch must be a non-negative number, got "
+          + lagAtSwitchSeconds);
+    }
+  }
+
   /** From the first sighting of trouble to the switch. */
   public Optional<Duration> timeToSwitch() {
     return switchedAt == null ? Optional.empty() : Optional.of(Duration.between(troubleSeen, switchedAt));

@@ -71,6 +71,7 @@ public final class SimulatorTrafficSwitch implements TrafficSwitch {
     return s.length() > 200 ? s.substring(0, 200) + "..." : s;
   }
 
+  /** Closes the HTTP client; a switch still in flight fails. */
   public Future<Void> close() {
     return client.close();
   }

@@ -16,7 +16,11 @@ public interface TrafficSwitch {
   /** Makes {@code cloud} the active cloud of {@code domain}. */
   CompletionStage<Void> activate(String domain, String cloud);
 
-  /** The cloud active now, if the backend can tell; the controller starts from it. */
+  /**
+   * The cloud active now, if the backend can tell. The controller starts from it, and asks again
+   * after a failed switch and periodically: when it differs from the controller's view (a switch
+   * that landed late, or an operator's), the controller takes it.
+   */
   default CompletionStage<Optional<String>> active(String domain) {
     return java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
   }

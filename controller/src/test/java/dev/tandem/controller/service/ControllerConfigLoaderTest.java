@@ -7,6 +7,8 @@ import dev.tandem.engine.yaml.Problems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -66,12 +68,60 @@ class ControllerConfigLoaderTest {
         .matches(".*controller.yaml:2:\\d+: url must be an http\\(s\\) URL.*"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:2:\\d+: unknown key 'tokn'.*"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:3:\\d+: duplicate observer id 'a'"))
-        .anySatisfy(p -> assertThat(p).contains("environment variable 'MISSING' is not set"))
+        .anySatisfy(p -> assertThat(p).contains("environment variable MISSING is not set"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:5:\\d+: domain d: needs at least two distinct clouds.*"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:6:\\d+: quorum 5 is more than the 2 observers.*"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:7:\\d+: 'antiFlapSeconds' must be between.*"))
         .anySatisfy(p -> assertThat(p).matches(".*controller.yaml:9:\\d+: unknown key 'colour'.*"));
     assertThat(problems.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void twoEntriesForTheSameObserverUrlAreRejected() throws Exception {
+    Optional<ControllerConfig> c = load("""
+        observers:
+          - {id: a, url: "http://127.0.0.1:8080"}
+          - {id: b, url: "http://127.0.0.1:8081"}
+          - {id: c, url: "http://127.0.0.1:8080/"}
+        domains: [{id: d, clouds: [x, y], active: x}]
+        switch: {simulator: "http://127.0.0.1:9000"}
+        """);
+    assertThat(c).isEmpty();
+    assertThat(problems.sorted()).extracting(Problem::toString).containsExactly(
+        dir.resolve("controller.yaml") + ":4:18: observer 'c' has the same url as observer 'a': one observer must"
+            + " not vote twice");
+  }
+
+  @Test
+  void credentialsInAUrlAreRejectedAndNeverRepeated() throws Exception {
+    Optional<ControllerConfig> c = load("""
+        observers:
+          - {id: a, url: "http://admin:hunter2@127.0.0.1:8080"}
+          - {id: b, url: "http://127.0.0.1:8081"}
+        domains: [{id: d, clouds: [x, y], active: x}]
+        switch: {simulator: "https://ops:hunter2@sim.example.net"}
+        """);
+    assertThat(c).isEmpty();
+    assertThat(problems.sorted()).extracting(Problem::toString).containsExactly(
+        dir.resolve("controller.yaml") + ":2:18: url must not carry credentials (user:password@): they would be"
+            + " shown on /status and in logs; put a bearer token in 'token:' instead",
+        dir.resolve("controller.yaml") + ":5:21: switch.simulator must not carry credentials (user:password@):"
+            + " they would be shown on /status and in logs; put a bearer token in 'token:' instead");
+    assertThat(problems.toString()).doesNotContain("hunter2", "admin:", "ops:");
+  }
+
+  @Test
+  void aConfigBuiltInCodeRejectsCredentialsInUrlsToo() {
+    List<String> errors = new ArrayList<>();
+    for (String url : List.of("http://u:p@127.0.0.1:1", "http://u@127.0.0.1:1", "ftp://127.0.0.1")) {
+      try {
+        new ControllerConfig.Observer("a", url, Optional.empty());
+      } catch (IllegalArgumentException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    assertThat(errors).containsExactly("observer a url must not carry credentials (user:password@)",
+        "observer a url must not carry credentials (user:password@)", "observer a url must be an http(s) URL");
   }
 
   @Test

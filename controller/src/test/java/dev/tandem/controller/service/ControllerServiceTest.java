@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.controller.Decision;
 import dev.tandem.controller.traffic.SimulatorTrafficSwitch;
+import dev.tandem.controller.traffic.TrafficSwitch;
 import dev.tandem.sim.PlatformSimulator;
 import dev.tandem.sim.SimSettings;
 import io.vertx.core.Future;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,6 +61,12 @@ class ControllerServiceTest {
   }
 
   private void startController(String extra) throws Exception {
+    startController(extra, null);
+  }
+
+  /** With {@code traffic} null, the simulator's switch; otherwise {@code traffic} wraps it. */
+  private void startController(String extra, java.util.function.Function<TrafficSwitch, TrafficSwitch> traffic)
+      throws Exception {
     StringBuilder yaml = new StringBuilder("observers:\n");
     for (FakeObserver o : observers) {
       yaml.append("  - {id: ").append(o.id).append(", url: \"").append(o.url()).append("\", token: \"${env:OBS_TOKEN}\"}\n");
@@ -80,8 +88,9 @@ class ControllerServiceTest {
     Path file = dir.resolve("controller.yaml");
     Files.writeString(file, yaml);
     ControllerConfig config = new ControllerConfigLoader(Map.of("OBS_TOKEN", TOKEN)::get).load(file);
-    service = join(ControllerService.start(vertx, config,
-        SimulatorTrafficSwitch.create(vertx, config.simulatorAdminUrl(), config.timeout()), Clock.systemUTC()));
+    TrafficSwitch simSwitch = SimulatorTrafficSwitch.create(vertx, config.simulatorAdminUrl(), config.timeout());
+    service = join(ControllerService.start(vertx, config, traffic == null ? simSwitch : traffic.apply(simSwitch),
+        Clock.systemUTC()));
     service.addListener(decisions::add);
   }
 
@@ -247,5 +256,95 @@ class ControllerServiceTest {
     }));
     assertThat(get("/metrics")).contains(
         "tandem_controller_reports_total{observer=\"obs-external\",result=\"failed\"} 1.0");
+  }
+
+  @Test
+  void aSwitchThatLandsAlthoughItFailedIsReconciledAndEveryObserverIsTold() throws Exception {
+    // The backend takes the switch, but its answer is lost: the controller counts it as failed.
+    startController("", sim -> new TrafficSwitch() {
+      @Override
+      public java.util.concurrent.CompletionStage<Void> activate(String domain, String cloud) {
+        return sim.activate(domain, cloud).thenCompose(v -> java.util.concurrent.CompletableFuture.failedFuture(
+            new IllegalStateException("connection reset before the answer")));
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<java.util.Optional<String>> active(String domain) {
+        return sim.active(domain);
+      }
+    });
+    observers.get(0).recommendation.set("FAILOVER");
+    observers.get(2).recommendation.set("FAILOVER");
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(service.controller().active("order-platform")).isEqualTo("secondary");
+      for (FakeObserver o : observers) {
+        assertThat(o.reports).as(o.id).containsExactly("secondary");
+      }
+    });
+    assertThat(sim.active()).isEqualTo("secondary");
+    assertThat(service.controller().lastSwitch("order-platform")).isNotNull();
+    assertThat(decisions).extracting(Decision::outcome)
+        .containsSubsequence(Decision.Outcome.SWITCH_FAILED, Decision.Outcome.RECONCILED);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logLines()).anySatisfy(l -> {
+      assertThat(l.path("outcome").asText()).isEqualTo("RECONCILED");
+      assertThat(l.path("reason").asText()).isEqualTo("TRAFFIC_SWITCH_DIFFERS");
+      assertThat(l.path("active").asText()).isEqualTo("primary");
+      assertThat(l.path("target").asText()).isEqualTo("secondary");
+      assertThat(l.path("explanation").asText()).contains("failed: ", "connection reset before the answer");
+    }));
+    assertThat(get("/metrics")).contains("tandem_controller_decisions_total{domain=\"order-platform\","
+        + "outcome=\"RECONCILED\",reason=\"TRAFFIC_SWITCH_DIFFERS\"} 1.0");
+  }
+
+  @Test
+  void anOperatorsSwitchByHandIsNoticedByThePeriodicCheck() throws Exception {
+    startController("");
+    await().atMost(Duration.ofSeconds(10)).until(() -> decisions.size() > 2);
+    sim.setActive("secondary"); // an operator, straight at the traffic manager
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(service.controller().active("order-platform")).isEqualTo("secondary");
+      for (FakeObserver o : observers) {
+        assertThat(o.reports).as(o.id).containsExactly("secondary");
+      }
+    });
+    assertThat(decisions).filteredOn(d -> d.outcome() == Decision.Outcome.RECONCILED).singleElement()
+        .satisfies(d -> assertThat(d.explanation()).contains("periodic check"));
+    assertThat(decisions).noneMatch(d -> d.outcome() == Decision.Outcome.SWITCHED);
+  }
+
+  @Test
+  void anObserverTricklingBytesIsUnknownAfterTheTimeoutAndDoesNotHoldTheRounds() throws Exception {
+    startController("");
+    observers.get(1).trickle.set(true);
+    observers.get(0).recommendation.set("FAILOVER");
+    observers.get(2).recommendation.set("FAILOVER");
+    await().atMost(Duration.ofSeconds(15)).until(() -> decisions.stream()
+        .anyMatch(d -> d.outcome() == Decision.Outcome.SWITCHED));
+    assertThat(sim.active()).isEqualTo("secondary");
+    Decision switched = decisions.stream().filter(d -> d.outcome() == Decision.Outcome.SWITCHED).findFirst()
+        .orElseThrow();
+    assertThat(switched.votes().get(1).vote()).isEqualTo(dev.tandem.controller.Vote.UNKNOWN);
+    assertThat(switched.votes().get(1).note()).isEqualTo("no complete answer within 1000 ms");
+    // Rounds go on while it still trickles.
+    int seen = decisions.size();
+    await().atMost(Duration.ofSeconds(15)).until(() -> decisions.size() >= seen + 3);
+  }
+
+  @Test
+  void aRestartedControllerKeepsTheAntiFlapPeriodOfTheSwitchInItsLog() throws Exception {
+    // A previous run switched back to primary a minute ago (antiFlapSeconds is 600).
+    Files.writeString(dir.resolve("decisions.jsonl"), "{\"ts\":\"" + Instant.now().minusSeconds(60)
+        + "\",\"type\":\"decision\",\"domain\":\"order-platform\",\"outcome\":\"SWITCHED\","
+        + "\"reason\":\"QUORUM\",\"active\":\"secondary\",\"target\":\"primary\"}\n");
+    startController("");
+    assertThat(service.controller().lastSwitch("order-platform")).isNotNull();
+    observers.forEach(o -> o.recommendation.set("FAILOVER"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(service.lastDecision("order-platform"))
+        .hasValueSatisfying(d -> {
+          assertThat(d.reason()).isEqualTo(Decision.Reason.ANTI_FLAP);
+          assertThat(d.explanation()).contains("switched to primary only ", " s ago");
+        }));
+    assertThat(sim.active()).isEqualTo("primary");
   }
 }

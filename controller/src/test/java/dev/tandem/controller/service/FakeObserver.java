@@ -20,6 +20,8 @@ final class FakeObserver {
   final AtomicReference<String> active = new AtomicReference<>("primary");
   final AtomicReference<String> activeHealth = new AtomicReference<>("HEALTHY");
   final AtomicInteger failReports = new AtomicInteger();
+  /** When set, a verdict read gets an answer that trickles in and never ends. */
+  final java.util.concurrent.atomic.AtomicBoolean trickle = new java.util.concurrent.atomic.AtomicBoolean();
   final AtomicInteger reportStatus = new AtomicInteger(503);
   final List<String> reports = new CopyOnWriteArrayList<>();
   final List<String> authorizations = new CopyOnWriteArrayList<>();
@@ -44,6 +46,18 @@ final class FakeObserver {
           recommendation.set("STAY");
           activeHealth.set("HEALTHY");
           req.response().setStatusCode(200).end(verdict().encode());
+        });
+        return;
+      }
+      if (trickle.get() && req.path().equals("/api/v1/verdicts/order-platform")) {
+        // A byte every 100 ms, never the end: no idle timeout ever fires.
+        req.response().setChunked(true).putHeader("Content-Type", "application/json").write("{");
+        vertx.setPeriodic(100, t -> {
+          if (req.response().closed() || req.response().ended()) {
+            vertx.cancelTimer(t);
+          } else {
+            req.response().write(" ");
+          }
         });
         return;
       }

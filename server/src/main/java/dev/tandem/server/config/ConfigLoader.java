@@ -4,6 +4,7 @@ import dev.tandem.engine.judge.DomainSpec;
 import dev.tandem.engine.judge.VantageSpec;
 import dev.tandem.engine.yaml.InvalidInputException;
 import dev.tandem.engine.yaml.Problems;
+import dev.tandem.engine.yaml.SecretResolver;
 import dev.tandem.engine.yaml.SourceLocation;
 import dev.tandem.engine.yaml.YamlFile;
 import dev.tandem.engine.yaml.YamlMap;

@@ -58,7 +58,7 @@ public final class LoopDemo {
   private final DomainSpec domain;
   private final List<TandemConfig> configs = new ArrayList<>();
   private final List<TandemNode> nodes = new ArrayList<>();
-  private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+  private final String token = newToken();
   private final AtomicReference<Instant> faultAt = new AtomicReference<>();
   private final AtomicReference<Switch> lastSwitch = new AtomicReference<>();
   private PlatformSimulator sim;
@@ -66,6 +66,12 @@ public final class LoopDemo {
   private SimulatorTrafficSwitch simSwitch;
   private CustomerTraffic customers;
   private long scenarioTimer = -1;
+
+  private static String newToken() {
+    byte[] bytes = new byte[16];
+    new SecureRandom().nextBytes(bytes); // generateSeed would read the entropy source itself, and may block
+    return HexFormat.of().formatHex(bytes);
+  }
 
   /** A customer's order-to-invoice journey through the public endpoint: when it ran and which cloud invoiced it. */
   public record CustomerJourney(Instant started, Instant finished, String cloud) {}
@@ -108,9 +114,12 @@ public final class LoopDemo {
           }
           return probes;
         })
-        .compose(v -> demo.startController())
-        .map(v -> {
+        .compose(v -> {
+          // Before the controller: a switch completing at its first poll tells the customers.
           demo.customers = new CustomerTraffic(vertx, demo.sim.trafficUrl(), clock);
+          return demo.startController();
+        })
+        .map(v -> {
           demo.customers.start();
           return demo;
         })

@@ -1,6 +1,5 @@
-package dev.tandem.server.config;
+package dev.tandem.engine.yaml;
 
-import dev.tandem.engine.yaml.ValueResolver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,17 +10,22 @@ import java.util.regex.Pattern;
 
 /**
  * Resolves {@code ${env:NAME}} and {@code ${file:PATH}} in configuration values. A whole value or
- * a part of one may be a reference. Messages name the variable or file, never the value.
+ * a part of one may be a reference. Messages name the variable or file, never the value. Shared by
+ * every loader of a Tandem YAML file (the observer's and the failover controller's).
  */
-final class SecretResolver implements ValueResolver {
+public final class SecretResolver implements ValueResolver {
   private static final Pattern REF = Pattern.compile("\\$\\{(env|file):([^}]*)}");
   /** A secret file is a token, not a document. */
-  static final long MAX_FILE_BYTES = 64 * 1024;
+  public static final long MAX_FILE_BYTES = 64 * 1024;
 
   private final Function<String, String> env;
   private final Path baseDir;
 
-  SecretResolver(Function<String, String> env, Path baseDir) {
+  /**
+   * @param env looks up an environment variable (null when unset)
+   * @param baseDir the folder {@code ${file:PATH}} is relative to
+   */
+  public SecretResolver(Function<String, String> env, Path baseDir) {
     this.env = env;
     this.baseDir = baseDir;
   }
