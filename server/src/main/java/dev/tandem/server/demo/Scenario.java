@@ -23,7 +23,9 @@ public enum Scenario {
     }
   },
   VANTAGE_LOSS("vantage-loss", "vantage ext-1 loses its network to both clouds",
-      "fault VANTAGE, recommendation stays STAY: an observer problem is not an outage", null) {
+      "fault VANTAGE, recommendation stays STAY: an observer problem is not an outage",
+      "fault VANTAGE from obs-primary alone (ext-1 is its vantage; the others probe from their own and see"
+          + " nothing wrong); every observer stays STAY and the controller never switches") {
     @Override
     void inject(PlatformSimulator sim, String active, String standby, List<String> partitioned) {
       sim.setFaults(active, sim.faults(active).withRefusedVantage("ext-1"));
@@ -31,10 +33,12 @@ public enum Scenario {
     }
   },
   TELEMETRY_PATH_LOSS("telemetry-path-loss", "the active cloud's telemetry path (its collector) goes down",
-      "fault TELEMETRY, recommendation stays STAY: silence is not an outage while probes pass", null) {
+      "fault TELEMETRY, recommendation stays STAY: silence is not an outage while probes pass",
+      "fault TELEMETRY from every observer (each one's path for the active cloud goes down); every observer"
+          + " stays STAY and the controller never switches") {
     @Override
     void inject(PlatformSimulator sim, String active, String standby, List<String> partitioned) {
-      // Done by the demo itself: it stops the path's receiver (see Demo.play).
+      // Done by the demo itself: it stops the path's receiver (see Demo.play, LoopDemo.play).
     }
 
     @Override
@@ -43,7 +47,9 @@ public enum Scenario {
     }
   },
   COMPONENT_FAULT("component-fault", "allocation (inventory-service) fails in the active cloud",
-      "fault COMPONENT, recommendation stays STAY: page the owner, failing over would not help", null) {
+      "fault COMPONENT, recommendation stays STAY: page the owner, failing over would not help",
+      "fault COMPONENT from every observer; every observer stays STAY and the controller never switches:"
+          + " failing over would not help") {
     @Override
     void inject(PlatformSimulator sim, String active, String standby, List<String> partitioned) {
       sim.setFaults(active, sim.faults(active).withErrorRate("allocate", 1.0));
