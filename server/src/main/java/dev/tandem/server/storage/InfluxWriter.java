@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>what is queued is moved into the pending batch (at most a batch's worth), every time round,
- *       so that intake never waits behind the spill: the queue only fills when the disk cannot
- *       keep up, not because a long spill is being sent;
+ *       so that intake never waits behind the spill: the queue only has to hold what arrives
+ *       during one write (or one spill append), however long the spill being sent;
  *   <li>a batch is shipped when it is full, its oldest point has waited {@code flushInterval}, or
  *       the sink is closing. It is written directly only while the spill is empty, the last attempt
  *       succeeded and the queue is less than half full; otherwise it is appended to the spill, so
