@@ -6,8 +6,9 @@ import java.time.Duration;
  * The bounds and timings of the InfluxDB sink's writer.
  *
  * @param queuePoints points held in memory between the callers and the writer thread; beyond it
- *     {@code accept} drops the point (counted as {@code queue_full}). From half of it on, the
- *     writer spills batches to disk instead of waiting for a slow database.
+ *     {@code accept} drops the point (counted as {@code queue_full}). While it is still half full
+ *     after a batch was taken from it, the writer spills batches to disk instead of waiting for a
+ *     slow database.
  * @param batchPoints the most points in one write request
  * @param flushInterval the longest a point waits in memory for its batch to fill
  * @param spillBytes the bound on the on-disk spill; beyond it the oldest segment is deleted

@@ -135,7 +135,8 @@ public final class InfluxSink implements ObservationSink, AutoCloseable {
     InfluxMetrics metrics = new InfluxMetrics(registry);
     InfluxWriter writer;
     try {
-      writer = new InfluxWriter(sender, spillDir, limits, metrics, () -> ThreadLocalRandom.current().nextDouble());
+      writer = new InfluxWriter(sender, spillDir, limits, metrics, () -> ThreadLocalRandom.current().nextDouble(),
+          System::nanoTime);
     } catch (IOException | RuntimeException e) {
       sender.close();
       throw e;

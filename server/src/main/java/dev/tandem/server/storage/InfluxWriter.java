@@ -10,6 +10,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,14 +21,24 @@ import org.slf4j.LoggerFactory;
  * <p>The thread's loop, in order of priority:
  *
  * <ol>
- *   <li>a batch is shipped when it is full, its oldest point has waited {@code flushInterval}, the
- *       queue is half full, or the sink is closing. It is written directly only while the spill is
- *       empty and the last attempt succeeded; otherwise it is appended to the spill, so that points
- *       reach the database in the order they were accepted;
+ *   <li>what is queued is moved into the pending batch (at most a batch's worth), every time round,
+ *       so that intake never waits behind the spill: the queue only has to hold what arrives
+ *       during one write (or one spill append), however long the spill being sent;
+ *   <li>a batch is shipped when it is full, its oldest point has waited {@code flushInterval}, or
+ *       the sink is closing. It is written directly only while the spill is empty, the last attempt
+ *       succeeded and the queue is less than half full; otherwise it is appended to the spill, so
+ *       that points reach the database in the order they were accepted. (A queue still half full
+ *       after a batch was taken from it means the database is slower than the intake: the disk
+ *       then absorbs the difference rather than the queue overflowing.);
  *   <li>when the spill holds data and the next attempt is due, its oldest batch is written; success
- *       commits it (and the next one follows at once), failure waits (exponential backoff, jitter);
+ *       commits it (and the next one follows once the queue is moved again), failure waits
+ *       (exponential backoff, jitter);
  *   <li>otherwise it waits for the next point or timer.
  * </ol>
+ *
+ * <p>Time comes from an injected monotonic ticker (nanoseconds, like {@link System#nanoTime()}),
+ * so that tests move it by hand; the waits themselves are real and never longer than
+ * {@code flushInterval}, so a moved ticker is seen within that.
  *
  * <p>A batch the database rejects (HTTP 400/413: a malformed point, a field type conflict) is
  * split in halves until the bad points are isolated; those are dropped, counted, and their cause
@@ -47,6 +58,7 @@ final class InfluxWriter implements AutoCloseable {
   private final Set<String> loggedCauses = new HashSet<>();
   private final long flushNanos;
   private final int highWater;
+  private final LongSupplier ticker;
 
   private volatile boolean closing;
   private volatile long closeDeadline;
@@ -57,9 +69,14 @@ final class InfluxWriter implements AutoCloseable {
   private long spillErrors;
   private String lastRetryCause;
 
-  InfluxWriter(LineSender sender, Path spillDir, InfluxLimits limits, InfluxMetrics metrics, DoubleSupplier random)
-      throws IOException {
+  /**
+   * @param random values in [0, 1) for the backoff's jitter
+   * @param ticker monotonic nanoseconds ({@code System::nanoTime} in production)
+   */
+  InfluxWriter(LineSender sender, Path spillDir, InfluxLimits limits, InfluxMetrics metrics, DoubleSupplier random,
+      LongSupplier ticker) throws IOException {
     this.sender = sender;
+    this.ticker = ticker;
     this.limits = limits;
     this.metrics = metrics;
     this.queue = new ArrayBlockingQueue<>(limits.queuePoints());
@@ -90,7 +107,7 @@ final class InfluxWriter implements AutoCloseable {
       log.info("InfluxDB spill: {} points in {} segments from an earlier run; they go to {} before new points",
           spill.points(), spill.segmentCount(), sender.endpoint());
     }
-    this.nextAttempt = System.nanoTime();
+    this.nextAttempt = ticker.getAsLong();
     this.thread = new Thread(this::loop, "tandem-influx-writer");
     thread.setDaemon(true);
   }
@@ -144,9 +161,17 @@ final class InfluxWriter implements AutoCloseable {
     List<String> pending = new ArrayList<>();
     long pendingSince = 0;
     while (true) {
-      long now = System.nanoTime();
+      long now = ticker.getAsLong();
+      // First take in what is queued, whatever else is due: sending a long spill must not leave
+      // the queue to fill up (and accept() to drop points) while the database is healthy.
+      if (pending.size() < limits.batchPoints() && !queue.isEmpty()) {
+        if (pending.isEmpty()) {
+          pendingSince = now;
+        }
+        queue.drainTo(pending, limits.batchPoints() - pending.size());
+      }
       if (!pending.isEmpty() && (pending.size() >= limits.batchPoints() || now - pendingSince >= flushNanos
-          || queue.size() >= highWater || closing)) {
+          || closing)) {
         ship(pending);
         pending = new ArrayList<>();
         continue;
@@ -178,18 +203,20 @@ final class InfluxWriter implements AutoCloseable {
       }
       if (line != null) {
         if (pending.isEmpty()) {
-          pendingSince = System.nanoTime();
+          pendingSince = ticker.getAsLong();
         }
         pending.add(line);
-        queue.drainTo(pending, limits.batchPoints() - pending.size());
       }
     }
   }
 
   private void ship(List<String> batch) {
     // Straight to the database while nothing older waits on disk (and, after a failure whose batch
-    // could not be spilled either, once the next attempt is due).
-    if (spill.isEmpty() && queue.size() < highWater && (healthy || System.nanoTime() - nextAttempt >= 0)) {
+    // could not be spilled either, once the next attempt is due). A queue still half full after this
+    // batch was taken from it means the database is slower than the intake: a blocking write now
+    // would let the queue overflow, while the spill takes the batch in a few milliseconds and the
+    // loop goes on moving the queue to disk between writes of the spill's head.
+    if (spill.isEmpty() && queue.size() < highWater && (healthy || ticker.getAsLong() - nextAttempt >= 0)) {
       LineSender.Result r = writeIsolatingRejects(batch);
       if (r.kind() != LineSender.Kind.RETRY) {
         healthy = true;
@@ -296,7 +323,7 @@ final class InfluxWriter implements AutoCloseable {
   private void failed(String cause) {
     failures++;
     long delay = backoff.delayNanos(failures);
-    nextAttempt = System.nanoTime() + delay;
+    nextAttempt = ticker.getAsLong() + delay;
     if (healthy || !cause.equals(lastRetryCause)) {
       log.warn("InfluxDB at {}: write failed ({}); spilling to disk, next attempt in {} ms", sender.endpoint(), cause,
           TimeUnit.NANOSECONDS.toMillis(delay));
@@ -312,7 +339,7 @@ final class InfluxWriter implements AutoCloseable {
    */
   @Override
   public void close() {
-    closeDeadline = System.nanoTime() + limits.closeTimeout().toNanos();
+    closeDeadline = ticker.getAsLong() + limits.closeTimeout().toNanos();
     closing = true;
     try {
       // Leaves time for one slow request beyond the drain budget.

@@ -134,23 +134,27 @@ class InfluxOutageIT {
     DockerClient docker = DockerClientFactory.instance().client();
     docker.stopContainerCmd(influx.getContainerId()).withTimeout(10).exec();
     assertThat(ping(url)).as("InfluxDB is down").isFalse();
-    long spansBefore = spansAccepted(registry);
-    long verdictsBefore = accepted(registry, "tandem_verdict");
-    long probesBefore = accepted(registry, "tandem_probe");
+    // Ingestion, probes and verdicts must go on all through the outage. On a shared, busy machine
+    // their rates are not the point, so rather than rates against the wall clock, each count must
+    // grow in each half of the outage, and the engine's latest verdict must be newer at the end
+    // than at the half (both times are the engine's own).
+    Duration firstHalf = outage.dividedBy(2);
+    long[] before = liveCounts(registry);
     long writtenBefore = (long) counter(registry, "tandem.influx.points.written");
-    Instant outageStart = Instant.now();
-    // The fixed wait is the point here: during it, Tandem must stay ready and InfluxDB stay down.
-    await().during(outage).atMost(outage.plusSeconds(30)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> ready(node.apiPort()) && !ping(url));
+    stayUpWhileInfluxIsDown(url, firstHalf);
+    long[] half = liveCounts(registry);
+    Instant verdictAtHalf = node.engine().current("order-platform").orElseThrow().generatedAt();
+    stayUpWhileInfluxIsDown(url, outage.minus(firstHalf));
+    long[] end = liveCounts(registry);
+    Instant verdictAtEnd = node.engine().current("order-platform").orElseThrow().generatedAt();
 
-    long spansDuring = spansAccepted(registry) - spansBefore;
-    long verdictsDuring = accepted(registry, "tandem_verdict") - verdictsBefore;
-    assertThat(spansDuring).as("the collectors kept accepting spans").isGreaterThan(outage.toSeconds() * 5);
-    assertThat(verdictsDuring).as("one verdict per engine tick (1 s) kept coming")
-        .isGreaterThanOrEqualTo(outage.toSeconds() - 5);
-    assertThat(accepted(registry, "tandem_probe") - probesBefore).as("probes kept running").isPositive();
-    assertThat(node.engine().current("order-platform").orElseThrow().generatedAt())
-        .isAfter(outageStart.plus(outage).minusSeconds(5));
+    String[] what = {"the collectors kept accepting spans", "verdicts (one per engine tick) kept coming",
+        "probes kept running"};
+    for (int i = 0; i < what.length; i++) {
+      assertThat(half[i]).as("%s in the first half of the outage", what[i]).isGreaterThan(before[i]);
+      assertThat(end[i]).as("%s in the second half of the outage", what[i]).isGreaterThan(half[i]);
+    }
+    assertThat(verdictAtEnd).as("the engine ticked in the second half of the outage").isAfter(verdictAtHalf);
     assertThat(counter(registry, "tandem.influx.points.spilled")).as("points went to the spill").isPositive();
     assertThat(gauge(registry, "tandem.influx.spill.bytes")).isPositive();
     // At most a request that was in flight when the container stopped.
@@ -184,6 +188,17 @@ class InfluxOutageIT {
     }
     assertThat(total).isGreaterThan(outage.toSeconds() * 10);
     assertThat(counter(registry, "tandem.influx.points.written")).isGreaterThanOrEqualTo(total);
+  }
+
+  /** Spans accepted, verdict points and probe points accepted by the sink. */
+  private static long[] liveCounts(MeterRegistry registry) {
+    return new long[] {spansAccepted(registry), accepted(registry, "tandem_verdict"), accepted(registry, "tandem_probe")};
+  }
+
+  /** The fixed wait is the point here: during it, Tandem must stay ready and InfluxDB stay down. */
+  private void stayUpWhileInfluxIsDown(String url, Duration span) {
+    await().during(span).atMost(span.plusSeconds(30)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> ready(node.apiPort()) && !ping(url));
   }
 
   /** order-service answers POST /orders: 20 spans every 200 ms, one in ten an error. */
