@@ -48,8 +48,10 @@ class PagerTest {
   static final String D = "order-platform";
   static final String SLO = "inventory-api-availability";
   static final String CW = "tandem/order-platform/primary/CLOUD_WIDE";
+  // Short backoffs, but a request timeout long enough that a loaded machine's stall is not taken
+  // for a lost request (a retry after a timeout delivers twice, which tests counting deliveries see).
   static final SenderSettings FAST = new SenderSettings(120, 10, Duration.ofMillis(50), Duration.ofSeconds(3), 4,
-      Duration.ofSeconds(2), Duration.ofMillis(25));
+      Duration.ofSeconds(10), Duration.ofMillis(25));
 
   @TempDir
   Path dir;
