@@ -149,8 +149,10 @@ class InfluxWriterTest {
     assertThat(down.stored).isEmpty();
 
     StandIn up = new StandIn();
-    try (InfluxWriter second = writer(up)) {
+    // Looked at before the writer's thread starts: once it runs, it sends the spill at once.
+    try (InfluxWriter second = new InfluxWriter(up, dir, FAST, metrics, () -> 0.5, now::get)) {
       assertThat(second.spillPoints()).isEqualTo(30);
+      second.start();
       lines(30, 37).forEach(second::offer);
       await().atMost(Duration.ofSeconds(10)).until(() -> up.stored.size() == 37);
       assertThat(up.stored).isEqualTo(lines(0, 37));
