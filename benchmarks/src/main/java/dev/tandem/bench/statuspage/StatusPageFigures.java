@@ -1,6 +1,6 @@
 package dev.tandem.bench.statuspage;
 
-import dev.tandem.server.config.ConfigLoader;
+import dev.tandem.bench.demo.DemoConfig;
 import dev.tandem.server.config.Validation;
 import dev.tandem.server.demo.Demo;
 import io.vertx.core.Vertx;
@@ -41,17 +41,7 @@ public final class StatusPageFigures {
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     Path dir = Files.createTempDirectory("tandem-status-page");
-    Path demoDir = Path.of("examples", "demo").toAbsolutePath();
-    String yaml = Files.readString(demoDir.resolve("tandem.yaml"))
-        .replace("journeys: [\"journeys/*.yaml\"]", "journeys: [\"" + demoDir + "/journeys/*.yaml\"]")
-        .replace("slos: [\"slos/*.yaml\"]", "slos: [\"" + demoDir + "/slos/*.yaml\"]")
-        .replace("storage:\n  dir: tandem-data", "storage:\n  dir: " + dir.resolve("data"));
-    Path config = dir.resolve("tandem.yaml");
-    Files.writeString(config, yaml);
-    Validation.Result valid = Validation.check(config, new ConfigLoader(n -> null));
-    if (!valid.ok()) {
-      throw new IllegalStateException(valid.problems().toString());
-    }
+    Validation.Result valid = DemoConfig.copy(dir, yaml -> yaml);
     Vertx vertx = Vertx.vertx();
     Demo demo = Demo.start(vertx, valid.config().get().withEphemeralPorts(), valid.journeys(), valid.sloSpecs(),
         Clock.systemUTC(), Map.of("primary", 0, "secondary", 0))

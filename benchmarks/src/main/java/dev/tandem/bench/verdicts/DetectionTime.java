@@ -1,7 +1,7 @@
 package dev.tandem.bench.verdicts;
 
+import dev.tandem.bench.demo.DemoConfig;
 import dev.tandem.engine.verdict.Recommendation;
-import dev.tandem.server.config.ConfigLoader;
 import dev.tandem.server.config.Validation;
 import dev.tandem.server.demo.Demo;
 import dev.tandem.server.demo.Scenario;
@@ -31,7 +31,6 @@ public final class DetectionTime {
     int probe = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int holdDown = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     Path dir = Files.createTempDirectory("tandem-detection");
-    Path demo = Path.of("examples", "demo").toAbsolutePath();
     Vertx vertx = Vertx.vertx();
     CompletableFuture<Long> firstPage = new CompletableFuture<>();
     HttpServer pagerDuty = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
@@ -40,23 +39,14 @@ public final class DetectionTime {
       }
       req.response().setStatusCode(202).end("{\"status\":\"success\"}");
     })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
-    String yaml = Files.readString(demo.resolve("tandem.yaml"))
+    Validation.Result valid = DemoConfig.copy(dir, yaml -> yaml
         .replace("intervalSeconds: 5", "intervalSeconds: " + probe)
         .replace("timeoutSeconds: 3", "timeoutSeconds: " + Math.min(5, probe))
         .replaceAll("holdDownSeconds: \\d+", "holdDownSeconds: " + holdDown)
         .replaceAll("probeWindowSeconds: \\d+", "probeWindowSeconds: " + Math.max(60, 6 * probe))
         .replaceAll("pathSilenceSeconds: \\d+", "pathSilenceSeconds: " + Math.max(15, 3 * probe))
-        .replace("journeys: [\"journeys/*.yaml\"]", "journeys: [\"" + demo + "/journeys/*.yaml\"]")
-        .replace("slos: [\"slos/*.yaml\"]", "slos: [\"" + demo + "/slos/*.yaml\"]")
-        .replace("storage:\n  dir: tandem-data", "storage:\n  dir: " + dir.resolve("data"))
         + "paging:\n  pagerduty: {url: \"http://127.0.0.1:" + pagerDuty.actualPort()
-        + "/v2/enqueue\", routingKey: \"bench-routing-key-0123456789abcdef\"}\n";
-    Path config = dir.resolve("tandem.yaml");
-    Files.writeString(config, yaml);
-    Validation.Result valid = Validation.check(config, new ConfigLoader(n -> null));
-    if (!valid.ok()) {
-      throw new IllegalStateException(valid.problems().toString());
-    }
+        + "/v2/enqueue\", routingKey: \"bench-routing-key-0123456789abcdef\"}\n");
     var cfg = valid.config().get().withEphemeralPorts();
     Demo running = Demo.start(vertx, cfg, valid.journeys(), valid.sloSpecs(), Clock.systemUTC(),
         Map.of("primary", 0, "secondary", 0)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

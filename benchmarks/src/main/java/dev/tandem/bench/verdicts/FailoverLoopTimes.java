@@ -1,6 +1,6 @@
 package dev.tandem.bench.verdicts;
 
-import dev.tandem.server.config.ConfigLoader;
+import dev.tandem.bench.demo.DemoConfig;
 import dev.tandem.server.config.TandemConfig;
 import dev.tandem.server.config.Validation;
 import dev.tandem.server.demo.LoopDemo;
@@ -30,19 +30,9 @@ public final class FailoverLoopTimes {
 
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    Path demo = Path.of("examples", "demo").toAbsolutePath();
     for (int run = 1; run <= runs; run++) {
       Path dir = Files.createTempDirectory("tandem-loop");
-      String yaml = Files.readString(demo.resolve("tandem.yaml"))
-          .replace("journeys: [\"journeys/*.yaml\"]", "journeys: [\"" + demo + "/journeys/*.yaml\"]")
-          .replace("slos: [\"slos/*.yaml\"]", "slos: [\"" + demo + "/slos/*.yaml\"]")
-          .replace("storage:\n  dir: tandem-data", "storage:\n  dir: " + dir.resolve("data"));
-      Path config = dir.resolve("tandem.yaml");
-      Files.writeString(config, yaml);
-      Validation.Result valid = Validation.check(config, new ConfigLoader(n -> null));
-      if (!valid.ok()) {
-        throw new IllegalStateException(valid.problems().toString());
-      }
+      Validation.Result valid = DemoConfig.copy(dir, yaml -> yaml);
       TandemConfig cfg = valid.config().get().withEphemeralPorts();
       Vertx vertx = Vertx.vertx();
       LoopDemo loop = LoopDemo.start(vertx, cfg, valid.journeys(), valid.sloSpecs(), Clock.systemUTC(),

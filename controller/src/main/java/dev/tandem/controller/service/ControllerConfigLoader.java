@@ -4,12 +4,10 @@ import dev.tandem.controller.DomainPolicy;
 import dev.tandem.engine.yaml.InvalidInputException;
 import dev.tandem.engine.yaml.Problems;
 import dev.tandem.engine.yaml.SecretResolver;
-import dev.tandem.engine.yaml.SourceLocation;
 import dev.tandem.engine.yaml.YamlFile;
 import dev.tandem.engine.yaml.YamlMap;
 import dev.tandem.engine.yaml.YamlNode;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,12 +45,8 @@ public final class ControllerConfigLoader {
   /** Reads the file, recording problems; the config is present when it could be built at all. */
   public Optional<ControllerConfig> read(Path file, Problems problems) {
     Path absolute = file.toAbsolutePath().normalize();
-    if (!Files.isRegularFile(absolute)) {
-      problems.add(new SourceLocation(absolute, 1, 1), "config file not found");
-      return Optional.empty();
-    }
     Path base = absolute.getParent();
-    Optional<YamlNode> root = YamlFile.read(absolute, problems, new SecretResolver(env, base));
+    Optional<YamlNode> root = YamlFile.readConfig(absolute, problems, new SecretResolver(env, base));
     if (root.isEmpty()) {
       return Optional.empty();
     }

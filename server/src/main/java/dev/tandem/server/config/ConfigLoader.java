@@ -5,7 +5,6 @@ import dev.tandem.engine.judge.VantageSpec;
 import dev.tandem.engine.yaml.InvalidInputException;
 import dev.tandem.engine.yaml.Problems;
 import dev.tandem.engine.yaml.SecretResolver;
-import dev.tandem.engine.yaml.SourceLocation;
 import dev.tandem.engine.yaml.YamlFile;
 import dev.tandem.engine.yaml.YamlMap;
 import dev.tandem.engine.yaml.YamlNode;
@@ -55,12 +54,8 @@ public final class ConfigLoader {
   /** Reads the file, recording problems; the config is present when it could be built at all. */
   public Optional<TandemConfig> read(Path file, Problems problems) {
     Path absolute = file.toAbsolutePath().normalize();
-    if (!Files.isRegularFile(absolute)) {
-      problems.add(new SourceLocation(absolute, 1, 1), "config file not found");
-      return Optional.empty();
-    }
     Path base = absolute.getParent();
-    Optional<YamlNode> root = YamlFile.read(absolute, problems, new SecretResolver(env, base));
+    Optional<YamlNode> root = YamlFile.readConfig(absolute, problems, new SecretResolver(env, base));
     if (root.isEmpty()) {
       return Optional.empty();
     }

@@ -34,6 +34,18 @@ public final class YamlFile {
     return docs.isEmpty() ? Optional.empty() : Optional.of(docs.get(0));
   }
 
+  /**
+   * Reads a configuration file that must exist and hold one document; a missing file is the
+   * problem "config file not found" at its first position.
+   */
+  public static Optional<YamlNode> readConfig(Path file, Problems problems, ValueResolver resolver) {
+    if (!Files.isRegularFile(file)) {
+      problems.add(new SourceLocation(file, 1, 1), "config file not found");
+      return Optional.empty();
+    }
+    return read(file, problems, resolver);
+  }
+
   /** Reads every document of a multi-document file ({@code ---} separated). */
   public static List<YamlNode> readAll(Path file, Problems problems, ValueResolver resolver) {
     LoaderOptions options = new LoaderOptions();

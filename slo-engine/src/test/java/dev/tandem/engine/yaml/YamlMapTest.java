@@ -18,6 +18,15 @@ class YamlMapTest {
   }
 
   @Test
+  void aMissingConfigFileIsOneProblemAtItsStart() {
+    Problems problems = new Problems();
+    Path missing = dir.resolve("absent.yaml");
+    assertThat(YamlFile.readConfig(missing, problems, ValueResolver.NONE)).isEmpty();
+    assertThat(problems.sorted()).singleElement().asString()
+        .isEqualTo(missing + ":1:1: config file not found");
+  }
+
+  @Test
   void unknownKeysAreReportedAtTheKey() throws Exception {
     Problems problems = new Problems();
     YamlMap m = read("name: a\n  \nspeling: b\n", problems);
