@@ -44,6 +44,14 @@ class SloEngineTest {
 
   private SloEngine engine;
 
+  /**
+   * The engine watches for {@code d} without traffic: its burn windows are then covered, so burn
+   * rates are the plain error ratio over the window divided by the budget.
+   */
+  private void watchedFor(Duration d) {
+    clock.advance(d);
+  }
+
   private SloStatus status(String slo, String cloud) {
     return engine.evaluate().stream().filter(s -> s.slo().equals(slo) && s.cloud().equals(cloud)).findFirst()
         .orElseThrow();
@@ -53,6 +61,7 @@ class SloEngineTest {
   void occurrencesBudgetIsExactPerCloud() {
     engine = new SloEngine(List.of(spanSlo("orders", SloWindow.rolling(Duration.ofDays(28)),
         BudgetingMethod.OCCURRENCES, "0.999", null, null)), List.of("primary", "secondary"), clock);
+    watchedFor(Duration.ofHours(1));
     spans("primary", 9_995, 10_000);
     spans("secondary", 10_000, 10_000);
     SloStatus p = status("orders", "primary");
@@ -71,6 +80,7 @@ class SloEngineTest {
   void pageTierFiresOnFastBurnAndResolvesWhenTheShortWindowRecovers() {
     engine = new SloEngine(List.of(spanSlo("orders", SloWindow.rolling(Duration.ofDays(30)),
         BudgetingMethod.OCCURRENCES, "0.999", null, null)), List.of("primary"), clock);
+    watchedFor(Duration.ofHours(1));
     List<SloAlertChange> changes = new ArrayList<>();
     engine.addListener(changes::add);
     for (int i = 0; i < 12; i++) {
@@ -97,6 +107,7 @@ class SloEngineTest {
         BudgetingMethod.OCCURRENCES, new BigDecimal("0.999"), null, null,
         new Selector(Selector.Source.PROBE, Map.of(Selector.JOURNEY, "order-to-invoice")), null, null);
     engine = new SloEngine(List.of(probe), List.of("primary"), clock);
+    watchedFor(Duration.ofHours(1));
     for (int i = 0; i < 3; i++) {
       engine.accept(new ProbeObservation(clock.instant(), "r" + i, "order-to-invoice", "submit", "primary", "ext-1",
           i != 0, 20, i != 0 ? null : "status 503"));
