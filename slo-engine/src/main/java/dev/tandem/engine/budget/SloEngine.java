@@ -127,7 +127,7 @@ public final class SloEngine implements ObservationSink {
   @Override
   public synchronized void accept(Observation o) {
     Instant now = clock.instant();
-    if (dev.tandem.engine.observation.ClockDiscipline.tooFarAhead(o, now, maxClockSkew)) {
+    if (dev.tandem.engine.observation.ClockDiscipline.tooFarAhead(o, now.toEpochMilli(), maxClockSkew.toMillis())) {
       refusedAhead++;
       return;
     }

@@ -261,8 +261,10 @@ final class SloSeries {
       states.add(new SloStatus.TierState(label[0], label[1], label[2], label[3], label[4], label[5], label[6],
           burnOf(l), burnOf(s), fire));
     }
-    boolean silent = lastEventAt == Long.MIN_VALUE || nowMillis - lastEventAt > NO_DATA_WINDOW.toMillis();
-    boolean noDataNow = silent && nowMillis - observingSince > NO_DATA_WINDOW.toMillis();
+    // The no-data rule fires for a series that had events and went silent (a dark cloud, a broken
+    // pipeline); one that never had any (a journey that never runs against this cloud) is reported
+    // as without data in its status, not alerted on.
+    boolean noDataNow = lastEventAt != Long.MIN_VALUE && nowMillis - lastEventAt > NO_DATA_WINDOW.toMillis();
     if (noDataNow != noDataFiring) {
       noDataFiring = noDataNow;
       transitions.add(new SloAlertChange(now, spec.name(), cloud, NO_DATA_TIER, BurnRateTier.TICKET, noDataNow,
@@ -278,7 +280,8 @@ final class SloSeries {
     return new SloStatus(spec.name(), cloud, spec.target().toPlainString(),
         Durations.describe(spec.window()), spec.method().name(), good / (long) scale, total / (long) scale,
         sli, remaining, remainingEvents, burn, states, exhaustion, excluded, periodCoverage,
-        lastEventAt == Long.MIN_VALUE ? null : Instant.ofEpochMilli(lastEventAt), noDataFiring);
+        lastEventAt == Long.MIN_VALUE ? null : Instant.ofEpochMilli(lastEventAt),
+        lastEventAt == Long.MIN_VALUE || noDataFiring);
   }
 
   /** The share of the last {@code windowMillis} this series has watched (0 to 1). */

@@ -48,12 +48,19 @@ final class CloudClassifier {
   static final long MIN_SERVICE_FAILED = 3;
   /** A domain sees a cloud down (nothing works) when its recent steps fail at least this often. */
   static final double DOWN_STEP_FAILURE_LOWER = 0.5;
+  /**
+   * Blame needs a difference that matters as well as one that is significant: the blamed domain's
+   * run failure rate (lower bound over the vantage window) is at least this, and it failed at least
+   * {@link #MIN_BLAME_FAILURES} runs. Background noise (a few failed runs in hundreds) never blames.
+   */
+  static final double BLAME_MIN_RATE = 0.05;
+  static final long MIN_BLAME_FAILURES = 3;
   /** Evidence items per cloud: enough to act on, bounded for pages and payloads. */
   static final int MAX_EVIDENCE = 16;
 
   /** One failure domain's counts against one cloud, its vantages pooled. */
   record DomainCounts(String key, List<String> vantages, long[] window, long[] recent, long[] longRuns,
-      Map<String, long[]> steps, Map<String, StepCounts> stepInfo) {
+      Map<String, long[]> steps, Map<String, String> lastErrors, List<List<String>> entries) {
     long runs() {
       return window[ProbeLedger.RUNS];
     }
@@ -98,7 +105,8 @@ final class CloudClassifier {
       long[] recent = new long[ProbeLedger.RUN_WIDTH];
       long[] longRuns = new long[2];
       Map<String, long[]> steps = new TreeMap<>();
-      Map<String, StepCounts> info = new TreeMap<>();
+      Map<String, String> errors = new TreeMap<>();
+      List<List<String>> entries = new ArrayList<>();
       for (String v : d.getValue()) {
         VantageCounts c = byVantage.get(v);
         if (c == null) {
@@ -108,20 +116,20 @@ final class CloudClassifier {
         add(recent, c.recent());
         add(longRuns, c.longRuns());
         for (StepCounts s : c.steps()) {
-          String key = s.journey() + "/" + s.step();
-          long[] sum = steps.computeIfAbsent(key, k -> new long[5]);
+          long[] sum = steps.computeIfAbsent(s.key(), k -> new long[5]);
           sum[0] += s.attempts();
           sum[1] += s.failed();
           sum[2] += s.transport();
           sum[3] += s.recentAttempts();
           sum[4] += s.recentFailed();
-          StepCounts prev = info.get(key);
-          if (prev == null || (s.lastError() != null && prev.lastError() == null) || !s.critical()) {
-            info.put(key, s);
+          if (s.lastError() != null) {
+            errors.put(s.key(), s.lastError());
           }
         }
+        entries.add(c.entries());
       }
-      out.put(d.getKey(), new DomainCounts(d.getKey(), d.getValue(), window, recent, longRuns, steps, info));
+      out.put(d.getKey(), new DomainCounts(d.getKey(), d.getValue(), window, recent, longRuns, steps, errors,
+          entries));
     }
     return out;
   }
@@ -201,17 +209,26 @@ final class CloudClassifier {
     for (DomainCounts d : judged) {
       runs += d.runs();
       failedRuns += d.failed();
-      if (d.failed() > 0) {
+      // Seen from a domain when its own failure rate is significant (noise of a run or two is not).
+      if (Rates.lower(d.failed(), d.runs()) >= threshold / 4) {
         domainsFailingSome++;
       }
       d.steps().forEach((step, c) -> {
-        if (c[1] > 0 && critical(d, step)) {
+        if (c[1] > 0) {
           stepsFailing.add(step);
         }
       });
     }
+    long recentRunsAll = 0;
+    long recentFailedAll = 0;
+    for (DomainCounts d : judged) {
+      recentRunsAll += d.recent()[ProbeLedger.RUNS];
+      recentFailedAll += d.recent()[ProbeLedger.RUNS_FAILED];
+    }
+    // Significant over the window, and still failing now (the recent rate, not only the past).
     boolean spreadBelow = failing.size() < quorum && domainsFailingSome >= quorum && stepsFailing.size() >= 2
-        && Rates.lower(failedRuns, runs) >= threshold / 2;
+        && Rates.lower(failedRuns, runs) >= threshold / 2
+        && Rates.rate(recentFailedAll, recentRunsAll, 0) >= threshold / 2;
 
     // 5. Telemetry and SLOs.
     List<String> services = new ArrayList<>();
@@ -247,22 +264,38 @@ final class CloudClassifier {
               "aheadSeconds", Math.round(s.aheadMillis() / 1000.0))));
     }
 
+    // Recovered: no domain sees it failing, and over all judged domains together the recent run
+    // failure rate is well below the threshold. An UNHEALTHY cloud leaves only after this holds at
+    // every tick for two hold-downs, so one lucky round in a brownout does not end it.
+    boolean recovered = failing.isEmpty() && recentRunsAll > 0
+        && Rates.rate(recentFailedAll, recentRunsAll, 1) < threshold / 2;
+
     boolean vantageFault = !blamed.isEmpty() || !skewed.isEmpty();
     boolean component = conc.concentrated() || !services.isEmpty() || (!in.burningSlos().isEmpty() && !vantageFault);
     CloudSignals signals = new CloudSignals(!judged.isEmpty() || !blamed.isEmpty(), failing.size() >= quorum,
         conc.concentrated(), spreadBelow, component, vantageFault, !in.silentPaths().isEmpty(), !working.isEmpty());
     ClassifierRule rule = ClassifierRule.of(signals);
+    if (rule == ClassifierRule.CLOUD_WIDE) {
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("signal", "cloud-wide");
+      f.put("cloud", in.cloud());
+      f.put("failingVantages", vantagesOf(failing));
+      f.put("independentFailing", failing.size());
+      f.put("quorum", quorum);
+      f.put("down", down.size() >= quorum);
+      f.put("transport", transport.size() >= quorum);
+      f.put("brownoutErrorRate", threshold);
+      String how = transport.size() >= quorum ? "its connections are refused, reset or time out"
+          : down.size() >= quorum ? "nothing in its journeys works" : "its journey runs brown out";
+      evidence.add(0, new Evidence(Evidence.PROBE, failing.size() + " independent vantages (" + vantagesOf(failing)
+          + ") see " + in.cloud() + " fail: " + how, f));
+    }
     Fault fault = rule == ClassifierRule.NO_DATA && !in.silentPaths().isEmpty() ? Fault.TELEMETRY : rule.fault();
     String summary = summary(rule, in, failing, down, transport, working, blamed, skewed, conc, services, judged);
     List<String> blamedVantages = new ArrayList<>();
     blamed.forEach(k -> blamedVantages.addAll(domains.get(k)));
-    return new CloudFinding(rule, rule.health(), fault, rule.cloudWide(), !working.isEmpty(), evidence, summary,
-        blamedVantages, skewed, signals);
-  }
-
-  private boolean critical(DomainCounts d, String step) {
-    StepCounts info = d.stepInfo().get(step);
-    return info == null || info.critical();
+    return new CloudFinding(rule, rule.health(), fault, rule.cloudWide(), !working.isEmpty(), recovered, evidence,
+        summary, blamedVantages, skewed, signals);
   }
 
   /** Why a domain is blamed, or null. */
@@ -305,11 +338,16 @@ final class CloudClassifier {
   }
 
   /**
-   * Compares {@code d} with the domains that fail least (over the vantage window): the reference
-   * is every other domain not significantly worse than the best one.
+   * Compares {@code d} with every other failure domain, pooled, over the vantage window (this
+   * cloud, or both clouds together): blamed when it fails significantly more often (Fisher), by a
+   * margin that matters (its lower bound above their upper bound, and at least
+   * {@link #BLAME_MIN_RATE}).
    */
   private Blame compare(DomainCounts d, Map<String, DomainCounts> here, Map<String, DomainCounts> there) {
-    Map<String, long[]> rates = new LinkedHashMap<>();
+    long[] mine = null;
+    long refFailed = 0;
+    long refRuns = 0;
+    List<String> reference = new ArrayList<>();
     for (DomainCounts e : here.values()) {
       long[] r = {e.longRuns()[1], e.longRuns()[0]};
       if (there != null) {
@@ -319,33 +357,20 @@ final class CloudClassifier {
           r[1] += o.longRuns()[0];
         }
       }
-      if (r[1] > 0) {
-        rates.put(e.key(), r);
-      }
-    }
-    long[] mine = rates.get(d.key());
-    if (mine == null || rates.size() < 2) {
-      return null;
-    }
-    String best = rates.entrySet().stream().min(Comparator.comparingDouble(e -> (double) e.getValue()[0]
-        / e.getValue()[1])).map(Map.Entry::getKey).orElseThrow();
-    if (best.equals(d.key())) {
-      return null;
-    }
-    long[] b = rates.get(best);
-    long refFailed = 0;
-    long refRuns = 0;
-    List<String> reference = new ArrayList<>();
-    for (Map.Entry<String, long[]> e : rates.entrySet()) {
-      if (e.getKey().equals(d.key())) {
-        continue;
-      }
-      long[] r = e.getValue();
-      if (e.getKey().equals(best) || !Rates.higher(r[0], r[1], b[0], b[1])) {
+      if (e.key().equals(d.key())) {
+        mine = r;
+      } else if (r[1] > 0) {
         refFailed += r[0];
         refRuns += r[1];
-        reference.addAll(domains.get(e.getKey()));
+        reference.addAll(domains.get(e.key()));
       }
+    }
+    if (mine == null || mine[1] == 0 || refRuns == 0) {
+      return null;
+    }
+    double lower = Rates.lower(mine[0], mine[1]);
+    if (mine[0] < MIN_BLAME_FAILURES || lower < BLAME_MIN_RATE || lower <= Rates.upper(refFailed, refRuns)) {
+      return null;
     }
     double p = Rates.higherP(mine[0], mine[1], refFailed, refRuns);
     if (p >= Rates.ALPHA) {
@@ -358,20 +383,31 @@ final class CloudClassifier {
   record Concentration(boolean concentrated, List<String> failingSteps) {}
 
   private Concentration concentration(List<DomainCounts> judged) {
+    // Failing steps, pooled; all critical steps together from the journeys' totals.
     Map<String, long[]> pooled = new TreeMap<>();
+    long[] all = new long[5];
     for (DomainCounts d : judged) {
       d.steps().forEach((step, c) -> {
-        if (critical(d, step)) {
-          long[] sum = pooled.computeIfAbsent(step, k -> new long[5]);
-          for (int i = 0; i < 5; i++) {
-            sum[i] += c[i];
-          }
+        long[] sum = pooled.computeIfAbsent(step, k -> new long[5]);
+        for (int i = 0; i < 5; i++) {
+          sum[i] += c[i];
         }
       });
+      long okW = d.window()[ProbeLedger.STEPS_OK];
+      long badW = d.window()[ProbeLedger.STEPS_FAILED];
+      long okR = d.recent()[ProbeLedger.STEPS_OK];
+      long badR = d.recent()[ProbeLedger.STEPS_FAILED];
+      all[0] += okW + badW;
+      all[1] += badW;
+      all[3] += okR + badR;
+      all[4] += badR;
     }
     List<Map.Entry<String, long[]>> candidates = new ArrayList<>();
     for (Map.Entry<String, long[]> e : pooled.entrySet()) {
-      if (Rates.lower(e.getValue()[1], e.getValue()[0]) >= threshold / 2) {
+      long[] c = e.getValue();
+      // Failing over the window, and still failing now (a step that failed earlier and works
+      // again is history, not a component fault).
+      if (Rates.lower(c[1], c[0]) >= threshold / 2 && Rates.lower(c[4], c[3]) >= threshold / 2) {
         candidates.add(e);
       }
     }
@@ -388,15 +424,23 @@ final class CloudClassifier {
           .sorted(Comparator.comparingLong(e -> -e.getValue()[1])).limit(3).forEach(e -> failingSome.add(e.getKey()));
       return new Concentration(false, failingSome);
     }
+    // Failures at the entry of every journey block them all: nothing can be said to work around
+    // them, so they are not a component's (an outage that just ended looks like this too).
+    Set<String> entries = new java.util.HashSet<>();
+    judged.forEach(d -> d.entries().forEach(entries::addAll));
+    boolean everyEntryFails = !entries.isEmpty() && top.containsAll(entries);
     long[] inTop = new long[5];
-    long[] rest = new long[5];
-    pooled.forEach((step, c) -> {
-      long[] into = top.contains(step) ? inTop : rest;
+    for (String step : top) {
+      long[] c = pooled.get(step);
       for (int i = 0; i < 5; i++) {
-        into[i] += c[i];
+        inTop[i] += c[i];
       }
-    });
-    boolean concentrated = Rates.higher(inTop[1], inTop[0], rest[1], rest[0])
+    }
+    long[] rest = new long[5];
+    for (int i = 0; i < 5; i++) {
+      rest[i] = Math.max(0, all[i] - inTop[i]);
+    }
+    boolean concentrated = !everyEntryFails && Rates.higher(inTop[1], inTop[0], rest[1], rest[0])
         && Rates.upper(rest[1], rest[0]) < threshold / 2
         && Rates.lower(rest[3] - rest[4], rest[3]) >= 0.5;
     return new Concentration(concentrated, top);
@@ -412,19 +456,12 @@ final class CloudClassifier {
           return "no probe results and no telemetry from " + cloud;
         }
         return "no probe results for " + cloud + " yet";
-      case CLOUD_WIDE: {
-        String who = failing.size() + " independent vantages (" + vantagesOf(failing) + ")";
-        String how;
-        if (transport.size() >= quorum) {
-          how = " see " + cloud + " fail: its connections are refused, reset or time out";
-        } else if (down.size() >= quorum) {
-          how = " see " + cloud + " fail across all its journeys";
-        } else {
-          how = " see " + cloud + " brown out: journey runs fail at "
-              + percent(threshold) + " or more, across its steps";
-        }
-        return who + how + (in.silentPaths().isEmpty() ? "" : ", and its telemetry went silent");
-      }
+      case CLOUD_WIDE:
+        // Who sees it, and how, is evidence (it moves from tick to tick in a brownout); the
+        // sentence stays the same while the rule holds.
+        return "a quorum of independent vantages sees " + cloud + " fail cloud-wide: journey runs fail at "
+            + percent(threshold) + " or more, across its steps" + (in.silentPaths().isEmpty() ? ""
+            : ", and its telemetry went silent");
       case BROWNOUT_BELOW_THRESHOLD:
         return cloud + " is degraded across its steps: independent vantages see journey runs fail, spread over"
             + " its steps, but below the brownout threshold of " + percent(threshold);
@@ -442,8 +479,8 @@ final class CloudClassifier {
       case VANTAGE: {
         List<String> parts = new ArrayList<>();
         if (!blamed.isEmpty()) {
-          parts.add("vantage " + vantagesOf(blamed) + " fails significantly more often than "
-              + vantagesOf(working) + ", which see " + cloud + " work");
+          parts.add("vantage " + vantagesOf(blamed) + " fails significantly more often than the other vantages,"
+              + " which see " + cloud + " work");
         }
         if (!skewed.isEmpty()) {
           parts.add("vantage " + String.join(", ", skewed) + " has a clock running ahead: its results are refused");
@@ -454,22 +491,19 @@ final class CloudClassifier {
         return "telemetry path " + String.join(", ", in.silentPaths()) + " is silent while probes of "
             + cloud + " pass";
       case UNCONFIRMED:
-        return "only " + (failing.isEmpty() ? vantagesOfCounts(judged) : vantagesOf(failing)) + " see " + cloud
-            + " and they see it fail: fewer than " + quorum + " independent vantages, so it is not confirmed";
+        if (failing.isEmpty()) {
+          return "vantages see " + cloud + "'s journeys fail, but not yet significantly: too few runs to judge";
+        }
+        return "only " + vantagesOf(failing) + " see " + cloud + " fail and nobody sees it work: fewer than "
+            + quorum + " independent vantages, so it is not confirmed";
       default:
-        return cloud + " passes its journeys from " + vantagesOf(working);
+        return cloud + " passes its journeys";
     }
   }
 
   private String vantagesOf(Set<String> domainKeys) {
     List<String> out = new ArrayList<>();
     domainKeys.forEach(k -> out.addAll(domains.getOrDefault(k, List.of(k))));
-    return String.join(", ", out);
-  }
-
-  private static String vantagesOfCounts(List<DomainCounts> judged) {
-    List<String> out = new ArrayList<>();
-    judged.forEach(d -> out.addAll(d.vantages()));
     return String.join(", ", out);
   }
 
@@ -515,9 +549,8 @@ final class CloudClassifier {
       transport += c[2];
       if (c[1] > 0) {
         from.addAll(d.vantages());
-        StepCounts info = d.stepInfo().get(step);
-        if (info != null && info.lastError() != null) {
-          lastError = info.lastError();
+        if (d.lastErrors().get(step) != null) {
+          lastError = d.lastErrors().get(step);
         }
       }
     }

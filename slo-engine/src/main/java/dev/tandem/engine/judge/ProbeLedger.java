@@ -47,6 +47,7 @@ final class ProbeLedger {
 
   private static final class OpenRun {
     String id;
+    int hash;
     long startMillis;
     long stepMask;
     boolean failed;
@@ -54,11 +55,21 @@ final class ProbeLedger {
 
   private static final class StepSeries {
     final CountRing ring;
+    /** "journey/step": the step's name in evidence and in the classifier's maps. */
+    final String key;
+    /** The step's place in its journey, as runs report steps (0 = the journey's entry). */
+    final int index;
     boolean critical = true;
     String lastError;
 
-    StepSeries(long windowMillis) {
+    StepSeries(long windowMillis, String key, int index) {
       ring = new CountRing(windowMillis, BUCKETS, STEP_WIDTH);
+      this.key = key;
+      this.index = index;
+    }
+
+    long bit() {
+      return index < 64 ? 1L << index : 0;
     }
   }
 
@@ -66,41 +77,38 @@ final class ProbeLedger {
     final CountRing runs;
     final CountRing longRuns;
     final Map<String, StepSeries> steps = new HashMap<>();
-    final Map<String, Integer> stepIndex = new HashMap<>();
     final OpenRun[] open = new OpenRun[OPEN_RUNS];
     int nextSlot;
+    /** The journey's entry (its first step, as runs report them), "journey/step". */
+    String entry;
 
     JourneySeries(long windowMillis, long longWindowMillis) {
       runs = new CountRing(windowMillis, BUCKETS, RUN_WIDTH);
       longRuns = new CountRing(longWindowMillis, BUCKETS, 2);
     }
-
-    long stepBit(String step) {
-      Integer i = stepIndex.get(step);
-      if (i == null) {
-        if (stepIndex.size() >= 64) {
-          return 0;
-        }
-        i = stepIndex.size();
-        stepIndex.put(step, i);
-      }
-      return 1L << i;
-    }
   }
 
-  /** One step's counts against one cloud from one vantage. */
-  record StepCounts(String journey, String step, boolean critical, long attempts, long failed,
-      long transport, long recentAttempts, long recentFailed, String lastError) {}
+  /**
+   * One critical step's counts against one cloud from one vantage: only steps that failed in the
+   * probe window are listed (the others are in the journey totals).
+   *
+   * @param key {@code journey/step}
+   */
+  record StepCounts(String key, long attempts, long failed, long transport, long recentAttempts,
+      long recentFailed, String lastError) {}
 
   /**
    * One vantage's counts against one cloud, over the domain's journeys.
    *
-   * @param window run counters over the probe window ({@link #RUNS}, {@link #RUNS_FAILED}, ...)
+   * @param window run counters over the probe window ({@link #RUNS}, {@link #RUNS_FAILED}, ...;
+   *     {@link #STEPS_OK} and {@link #STEPS_FAILED} count critical steps)
    * @param recent the same over the recent part of it
    * @param longRuns runs and failed runs over the vantage window
+   * @param steps the critical steps that failed in the probe window
+   * @param entries the entry step ({@code journey/step}) of each journey run in the window
    */
   record VantageCounts(String vantage, long[] window, long[] recent, long[] longRuns,
-      List<StepCounts> steps) {
+      List<StepCounts> steps, List<String> entries) {
     boolean any() {
       return window[RUNS] > 0;
     }
@@ -132,27 +140,29 @@ final class ProbeLedger {
         dropped++;
         return;
       }
-      s = new StepSeries(windowMillis);
+      s = new StepSeries(windowMillis, p.journey() + "/" + p.step(), j.steps.size());
       j.steps.put(p.step(), s);
+      if (s.index == 0) {
+        j.entry = s.key;
+      }
       count++;
     }
     boolean transport = !p.ok() && transport(p.error());
-    if (!s.ring.add(at, nowMillis, ATTEMPTS, 1)) {
+    if (!(p.ok() ? s.ring.add(at, nowMillis, ATTEMPTS, 1) : s.ring.add(at, nowMillis, ATTEMPTS, 1, FAILED, 1))) {
       late++;
       return;
     }
     s.critical = p.critical();
     if (!p.ok()) {
-      s.ring.add(at, nowMillis, FAILED, 1);
       if (transport) {
         s.ring.add(at, nowMillis, TRANSPORT, 1);
       }
       s.lastError = p.error();
     }
+    OpenRun run = openRun(j, p, s.bit(), at, nowMillis);
     if (p.critical()) {
       j.runs.add(at, nowMillis, p.ok() ? STEPS_OK : STEPS_FAILED, 1);
     }
-    OpenRun run = openRun(j, p, at, nowMillis);
     if (!p.ok() && p.critical() && !run.failed) {
       run.failed = true;
       j.runs.add(run.startMillis, nowMillis, RUNS_FAILED, 1);
@@ -186,10 +196,11 @@ final class ProbeLedger {
    * The run this step belongs to: the open run with its id, unless that run already had this step
    * (a run id used again is a new run); else a new run, counted now.
    */
-  private static OpenRun openRun(JourneySeries j, ProbeObservation p, long at, long nowMillis) {
-    long bit = j.stepBit(p.step());
+  private static OpenRun openRun(JourneySeries j, ProbeObservation p, long bit, long at, long nowMillis) {
+    String id = p.run();
+    int hash = id.hashCode();
     for (OpenRun r : j.open) {
-      if (r != null && r.id.equals(p.run()) && (r.stepMask & bit) == 0) {
+      if (r != null && r.hash == hash && (r.stepMask & bit) == 0 && r.id.equals(id)) {
         r.stepMask |= bit;
         return r;
       }
@@ -200,7 +211,8 @@ final class ProbeLedger {
       j.open[j.nextSlot] = r;
     }
     j.nextSlot = (j.nextSlot + 1) % OPEN_RUNS;
-    r.id = p.run();
+    r.id = id;
+    r.hash = hash;
     r.startMillis = at;
     r.stepMask = bit;
     r.failed = false;
@@ -232,32 +244,40 @@ final class ProbeLedger {
     long[] recent = new long[RUN_WIDTH];
     long[] longRuns = new long[2];
     List<StepCounts> steps = new ArrayList<>();
+    List<String> entries = new ArrayList<>();
     Map<String, JourneySeries> byJourney = series.getOrDefault(cloud, Map.of()).getOrDefault(vantage, Map.of());
     for (Map.Entry<String, JourneySeries> e : byJourney.entrySet()) {
       if (!journeys.contains(e.getKey())) {
         continue;
       }
       JourneySeries j = e.getValue();
-      int all = BUCKETS;
-      int last = j.runs.bucketsFor(recentMillis);
-      j.runs.sumInto(nowMillis, all, window);
-      j.runs.sumInto(nowMillis, last, recent);
+      long failedBefore = window[STEPS_FAILED];
+      j.runs.sumInto(nowMillis, BUCKETS, window);
+      if (j.runs.total(nowMillis, RUNS) == 0) {
+        continue;
+      }
+      j.runs.sumInto(nowMillis, j.runs.bucketsFor(recentMillis), recent);
       j.longRuns.sumInto(nowMillis, BUCKETS, longRuns);
-      for (Map.Entry<String, StepSeries> s : j.steps.entrySet()) {
-        long[] w = new long[STEP_WIDTH];
-        long[] r = new long[STEP_WIDTH];
-        StepSeries step = s.getValue();
-        step.ring.sumInto(nowMillis, all, w);
-        if (w[ATTEMPTS] == 0) {
+      if (j.entry != null) {
+        entries.add(j.entry);
+      }
+      if (window[STEPS_FAILED] == failedBefore) {
+        continue;  // no critical step failed: the journey's totals say all there is
+      }
+      for (StepSeries step : j.steps.values()) {
+        if (!step.critical || step.ring.total(nowMillis, FAILED) == 0) {
           continue;
         }
+        long[] w = new long[STEP_WIDTH];
+        long[] r = new long[STEP_WIDTH];
+        step.ring.sumInto(nowMillis, BUCKETS, w);
         step.ring.sumInto(nowMillis, step.ring.bucketsFor(recentMillis), r);
-        steps.add(new StepCounts(e.getKey(), s.getKey(), step.critical, w[ATTEMPTS], w[FAILED], w[TRANSPORT],
-            r[ATTEMPTS], r[FAILED], w[FAILED] > 0 ? step.lastError : null));
+        steps.add(new StepCounts(step.key, w[ATTEMPTS], w[FAILED], w[TRANSPORT], r[ATTEMPTS], r[FAILED],
+            step.lastError));
       }
     }
-    steps.sort(java.util.Comparator.comparing(StepCounts::journey).thenComparing(StepCounts::step));
-    return new VantageCounts(vantage, window, recent, longRuns, steps);
+    steps.sort(java.util.Comparator.comparing(StepCounts::key));
+    return new VantageCounts(vantage, window, recent, longRuns, steps, entries);
   }
 
   long dropped() {

@@ -75,6 +75,7 @@ public final class VerdictEngine implements ObservationSink {
   private final Map<String, Skew> skew = new TreeMap<>();
   private final List<VerdictListener> listeners = new CopyOnWriteArrayList<>();
   private volatile SloSignals sloSignals = SloSignals.NONE;
+  private final long maxSkewMillis;
   private long observations;
 
   /** Hysteresis state of one cloud in one domain. */
@@ -84,6 +85,8 @@ public final class VerdictEngine implements ObservationSink {
     Instant cloudWideSince;
     Instant lastCloudWideAt;
     Instant recoverySince;
+    /** The summary of the latest cloud-wide finding: the reason of a FAILOVER or HOLD that outlasts it. */
+    String cloudWideSummary = "";
   }
 
   /** Future-stamped observations refused from one sender. */
@@ -106,6 +109,7 @@ public final class VerdictEngine implements ObservationSink {
         s.vantageWindow().toMillis());
     this.telemetry = new TelemetryLedger(s.probeWindow().toMillis());
     this.classifier = new CloudClassifier(spec.vantages(), s.quorum(), s.brownoutErrorRate());
+    this.maxSkewMillis = s.maxClockSkew().toMillis();
     spec.domains().forEach(d -> activeCloud.put(d.id(), d.active()));
   }
 
@@ -129,7 +133,7 @@ public final class VerdictEngine implements ObservationSink {
   @Override
   public synchronized void accept(Observation o) {
     Instant now = clock.instant();
-    if (ClockDiscipline.tooFarAhead(o, now, spec.settings().maxClockSkew())) {
+    if (ClockDiscipline.tooFarAhead(o, now.toEpochMilli(), maxSkewMillis)) {
       refuse(o, now);
       return;
     }
@@ -310,37 +314,46 @@ public final class VerdictEngine implements ObservationSink {
     Recommendation rec;
     String reason;
     boolean activeDown = activeState.health == Health.UNHEALTHY && activeState.fault == Fault.CLOUD_WIDE;
+    String down = activeState.cloudWideSummary;
     if (activeDown && standbyFinding.cloudWide()) {
       rec = Recommendation.HOLD;
-      reason = "Both " + active + " and " + standby + " fail the same way (" + activeFinding.summary()
+      reason = "Both " + active + " and " + standby + " fail the same way (" + down
           + "): a shared dependency, switching cannot help; hold and investigate what both depend on.";
     } else if (activeDown && ready && inAntiFlap(d.id(), now)) {
       rec = Recommendation.HOLD;
-      reason = active + " is down cloud-wide (" + activeFinding.summary() + ") but it became active at "
+      reason = active + " is down cloud-wide (" + down + ") but it became active at "
           + HHMMSS.format(switchedAt.get(d.id())) + ": no switch back during the anti-flap period (until "
           + HHMMSS.format(switchedAt.get(d.id()).plus(spec.settings().antiFlap())) + "). Hold and investigate both clouds.";
-    } else if (activeDown && ready && activeState.recoverySince != null) {
-      // Hysteresis on the recommendation too: a flapping cloud does not flip the verdict back
-      // and forth; it must work for the whole recovery period first.
-      rec = Recommendation.FAILOVER;
-      reason = "Fail over to " + standby + ": " + active + " failed cloud-wide and has worked again for only "
-          + "part of the " + recovery().toSeconds() + " s needed to trust it (since "
-          + HHMMSS.format(activeState.recoverySince) + "); " + standby + " is healthy and ready.";
     } else if (activeDown && ready) {
+      // Hysteresis on the recommendation too: a flapping cloud does not flip the verdict back
+      // and forth; it must work for the whole recovery period first (the same sentence while it
+      // recovers: the verdict changes when the recommendation does).
       rec = Recommendation.FAILOVER;
-      reason = "Fail over to " + standby + ": " + activeFinding.summary() + " (confirmed for at least "
-          + spec.settings().holdDown().toSeconds() + " s); " + standby + " is healthy and ready"
+      reason = "Fail over to " + standby + ": " + down + " (confirmed for at least "
+          + spec.settings().holdDown().toSeconds() + " s; it counts as recovered only after working for "
+          + recovery().toSeconds() + " s); " + standby + " is healthy and ready"
           + " (replication lag within the RPO of " + d.rpoSeconds() + " s).";
     } else if (activeDown) {
       rec = Recommendation.HOLD;
-      reason = active + " is down cloud-wide (" + activeFinding.summary() + ") but switching is unsafe: "
+      reason = active + " is down cloud-wide (" + down + ") but switching is unsafe: "
           + String.join("; ", notReady) + ". Hold: do not fail over until " + standby + " is ready.";
     } else {
       rec = Recommendation.STAY;
       reason = stayReason(active, activeState, activeFinding, standby, standbyFinding, ready, notReady);
     }
+    if (rec == Recommendation.STAY && activeFinding.rule() == ClassifierRule.BROWNOUT_BELOW_THRESHOLD
+        && activeState.cloudWideSince != null && activeState.health != Health.UNHEALTHY) {
+      reason = "Stay on " + active + " for now: " + activeFinding.summary() + "; it crossed the threshold at "
+          + HHMMSS.format(activeState.cloudWideSince) + ": confirming, a failover can be recommended at "
+          + HHMMSS.format(activeState.cloudWideSince.plus(spec.settings().holdDown())) + " or later if it crosses"
+          + " it again.";
+    }
 
-    boolean confirming = rec == Recommendation.STAY && activeFinding.cloudWide() && activeState.cloudWideSince != null
+    // A cloud-wide failure under confirmation stays "confirming" while the cloud still browns out
+    // below the threshold: the suspicion lasts until the cloud recovers, and the display with it.
+    boolean suspected = activeFinding.cloudWide() || (activeFinding.rule() == ClassifierRule.BROWNOUT_BELOW_THRESHOLD
+        && activeState.cloudWideSince != null);
+    boolean confirming = rec == Recommendation.STAY && suspected && activeState.cloudWideSince != null
         && activeState.health != Health.UNHEALTHY;
     VerdictState state = state(rec, confirming, activeState, activeFinding, ready);
     Map<String, CloudAssessment> clouds = new LinkedHashMap<>();
@@ -348,7 +361,8 @@ public final class VerdictEngine implements ObservationSink {
       if (cloud.equals(active)) {
         Instant since = confirming ? activeState.cloudWideSince : null;
         clouds.put(cloud, new CloudAssessment(CloudAssessment.ACTIVE, activeState.health, activeState.fault,
-            activeFinding.evidence(), null, null, null, ruleOf(activeState, activeFinding), since,
+            activeFinding.evidence(), null, null, null,
+            confirming ? ClassifierRule.CLOUD_WIDE.id() : ruleOf(activeState, activeFinding), since,
             since == null ? null : since.plus(spec.settings().holdDown())));
       } else if (cloud.equals(standby)) {
         clouds.put(cloud, new CloudAssessment(CloudAssessment.STANDBY, standbyState.health, standbyState.fault,
@@ -489,6 +503,7 @@ public final class VerdictEngine implements ObservationSink {
     if (f.cloudWide()) {
       s.recoverySince = null;
       s.lastCloudWideAt = now;
+      s.cloudWideSummary = f.summary();
       if (s.cloudWideSince == null) {
         s.cloudWideSince = now;
       }
@@ -504,7 +519,7 @@ public final class VerdictEngine implements ObservationSink {
         && Duration.between(s.lastCloudWideAt, now).compareTo(recovery) >= 0) {
       s.cloudWideSince = null;
     }
-    if (s.health == Health.UNHEALTHY && s.fault == Fault.CLOUD_WIDE && f.probesPass()) {
+    if (s.health == Health.UNHEALTHY && s.fault == Fault.CLOUD_WIDE && f.recovered()) {
       if (s.recoverySince == null) {
         s.recoverySince = now;
       }

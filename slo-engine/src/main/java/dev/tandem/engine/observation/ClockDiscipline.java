@@ -17,7 +17,12 @@ public final class ClockDiscipline {
 
   /** Whether {@code o} is stamped more than {@code maxSkew} after {@code now}. */
   public static boolean tooFarAhead(Observation o, Instant now, Duration maxSkew) {
-    return o.ts().isAfter(now.plus(maxSkew));
+    return tooFarAhead(o, now.toEpochMilli(), maxSkew.toMillis());
+  }
+
+  /** The same on epoch milliseconds: no allocation, for the hot path. */
+  public static boolean tooFarAhead(Observation o, long nowMillis, long maxSkewMillis) {
+    return o.ts().toEpochMilli() > nowMillis + maxSkewMillis;
   }
 
   /**

@@ -94,6 +94,8 @@ public final class PagingPolicy {
   /** Open incidents whose problem went away, and since when: resolved after the flap period. */
   private final Map<String, Instant> clearing = new TreeMap<>();
   private final Set<String> held = new TreeSet<>();
+  /** Since when a domain's cloud has browned out below the threshold (domain/cloud), per verdicts. */
+  private final Map<String, Instant> brownoutSince = new TreeMap<>();
   private long flaps;
   private long escalations;
 
@@ -148,6 +150,14 @@ public final class PagingPolicy {
   /** A domain's verdict changed ({@code VerdictEngine} listener). */
   public synchronized List<PageRecord> onVerdict(Verdict previous, Verdict next) {
     verdicts.put(next.domain(), next);
+    next.clouds().forEach((cloud, a) -> {
+      String k = next.domain() + "/" + cloud;
+      if (a.fault() != Fault.CLOUD_WIDE) {
+        brownoutSince.remove(k);
+      } else if (ClassifierRule.BROWNOUT_BELOW_THRESHOLD.id().equals(a.rule())) {
+        brownoutSince.putIfAbsent(k, next.generatedAt());
+      }
+    });
     return reconcile(false);
   }
 
@@ -311,7 +321,11 @@ public final class PagingPolicy {
         CloudAssessment a = e.getValue();
         boolean isActive = cloud.equals(active);
         boolean down = (a.health() == Health.UNHEALTHY && a.fault() == Fault.CLOUD_WIDE) || (isActive && domainDown);
-        boolean brownout = ClassifierRule.BROWNOUT_BELOW_THRESHOLD.id().equals(a.rule()) && a.fault() == Fault.CLOUD_WIDE;
+        // A brownout below the threshold pages once it has lasted a hold-down: one that is about to
+        // become an outage (or a shared dependency's HOLD) then pages once, as that.
+        Instant browning = brownoutSince.get(v.domain() + "/" + cloud);
+        boolean brownout = ClassifierRule.BROWNOUT_BELOW_THRESHOLD.id().equals(a.rule()) && a.fault() == Fault.CLOUD_WIDE
+            && browning != null && !now.isBefore(browning.plus(spec.settings().holdDown()));
         boolean partOfActiveHold = !isActive && v.recommendation() == Recommendation.HOLD && a.fault() == Fault.CLOUD_WIDE;
         String key = clip("tandem/" + v.domain() + "/" + cloud + "/" + CLOUD_WIDE);
         if ((down || brownout) && (!partOfActiveHold || open.containsKey(key))) {

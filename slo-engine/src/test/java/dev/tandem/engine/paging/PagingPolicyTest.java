@@ -263,9 +263,11 @@ class PagingPolicyTest {
             verdict(Recommendation.STAY, "HEALTHY/VANTAGE", "HEALTHY/VANTAGE"),
             after(600)), List.of(
             "SEND trigger warning OBSERVABILITY " + VANTAGE_KEY)),
-        Arguments.of("a brownout below the threshold pages the owner, and escalates in place when it becomes an"
-            + " outage", List.of(
+        Arguments.of("a brownout below the threshold pages the owner once it lasted a hold-down, and escalates"
+            + " in place when it becomes an outage", List.of(
             verdict(Recommendation.STAY, BROWNOUT, OK),
+            after(29),
+            after(1),
             verdict(Recommendation.STAY, "DEGRADED/CLOUD_WIDE/cloud-wide", OK),
             verdict(Recommendation.FAILOVER, DOWN, OK)), List.of(
             "SEND trigger error SERVICE " + CW,
@@ -279,8 +281,16 @@ class PagingPolicyTest {
             after(600)), List.of(
             "SEND trigger error SERVICE " + SLOKEY,
             "SEND resolve error SERVICE " + SLOKEY)),
+        Arguments.of("a brownout that becomes an outage within the hold-down pages once, critical", List.of(
+            verdict(Recommendation.STAY, BROWNOUT, OK),
+            after(10),
+            verdict(Recommendation.STAY, "DEGRADED/CLOUD_WIDE/cloud-wide", OK),
+            after(20),
+            verdict(Recommendation.FAILOVER, DOWN, OK)), List.of(
+            "SEND trigger critical SERVICE " + CW)),
         Arguments.of("a confirming outage keeps a brownout incident open", List.of(
             verdict(Recommendation.STAY, BROWNOUT, OK),
+            after(30),
             verdict(Recommendation.STAY, "DEGRADED/CLOUD_WIDE/cloud-wide", OK),
             after(900),
             verdict(Recommendation.STAY, OK, OK),
