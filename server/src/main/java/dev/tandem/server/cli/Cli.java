@@ -155,7 +155,8 @@ public final class Cli {
       err.println(input + ": cannot read the observation log");
       return INVALID_INPUT;
     }
-    Replay replay = new Replay(TandemNode.engineSpec(result.config().get()), result.sloSpecs());
+    Replay replay = new Replay(TandemNode.engineSpec(result.config().get()), result.sloSpecs(),
+        result.config().get().pagingFlap());
     long size;
     try {
       size = Files.size(input);

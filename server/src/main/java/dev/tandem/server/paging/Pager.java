@@ -59,6 +59,12 @@ public final class Pager implements AutoCloseable {
         .description("Pages held back because a cloud-wide incident was open for the cloud").register(registry);
     this.refused = Counter.builder("tandem.paging.events.refused")
         .description("Events refused because the paging outbox was at its bound").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("tandem.paging.flaps", policy, PagingPolicy::flaps)
+        .description("Problems that came back within paging.flapSeconds: their incident stayed open, neither"
+            + " resolved nor triggered again").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("tandem.paging.escalations", policy, PagingPolicy::escalations)
+        .description("Open incidents triggered again with a higher severity (same dedup key, same incident)")
+        .register(registry);
     outbox.ifPresent(o -> Gauge.builder("tandem.paging.outbox.pending", o, PagingOutbox::pendingCount)
         .description("Events accepted and not yet answered by PagerDuty").register(registry));
   }
