@@ -35,12 +35,18 @@ import java.util.TreeMap;
  *       {@code brownoutErrorRate}, and the recent rate itself is at least that: it is still
  *       failing now.
  *   <li><b>Concentration.</b> Over the probe window, the failures sit in one or two steps that
- *       fail significantly more than all other steps (Fisher), the other steps are significantly
- *       healthy (upper bound under half the threshold), and they work now (lower bound of their
- *       recent success rate at least one half). Without all three, failures are not concentrated.
+ *       fail significantly more than all other steps (Fisher), still fail now, and do not block
+ *       every journey at its entry; the other steps are healthy (upper bound under the threshold,
+ *       and failing less than a quarter of it) and work now (lower bound of their recent success
+ *       rate at least one half). Without all of these, failures are not concentrated.
  * </ol>
  */
 final class CloudClassifier {
+  /**
+   * A domain sees a cloud failing, and a step counts as failing, on at least this many failures,
+   * never on one.
+   */
+  static final long MIN_FAILED_RUNS = 2;
   /** A component may be one step, or two that share a dependency. */
   static final int MAX_COMPONENT_STEPS = 2;
   /** A service erring in telemetry: lower bound of its error ratio, and at least this many errors. */
@@ -172,7 +178,9 @@ final class CloudClassifier {
       long runsR = d.recent()[ProbeLedger.RUNS];
       long failedR = d.recent()[ProbeLedger.RUNS_FAILED];
       double now = Rates.rate(failedR, runsR, Rates.rate(d.failed(), d.runs(), 0));
-      double lower = Math.max(Rates.lower(failedR, runsR), Rates.lower(d.failed(), d.runs()));
+      // Never one run: a bound from a single failed run (1 of 1 is "at least 21%") is not a rate.
+      double lower = Math.max(failedR >= MIN_FAILED_RUNS ? Rates.lower(failedR, runsR) : 0,
+          d.failed() >= MIN_FAILED_RUNS ? Rates.lower(d.failed(), d.runs()) : 0);
       boolean fails = lower >= threshold && now >= threshold;
       if (fails) {
         failing.add(d.key());
@@ -210,7 +218,7 @@ final class CloudClassifier {
       runs += d.runs();
       failedRuns += d.failed();
       // Seen from a domain when its own failure rate is significant (noise of a run or two is not).
-      if (Rates.lower(d.failed(), d.runs()) >= threshold / 4) {
+      if (d.failed() >= MIN_FAILED_RUNS && Rates.lower(d.failed(), d.runs()) >= threshold / 4) {
         domainsFailingSome++;
       }
       d.steps().forEach((step, c) -> {
@@ -407,7 +415,8 @@ final class CloudClassifier {
       long[] c = e.getValue();
       // Failing over the window, and still failing now (a step that failed earlier and works
       // again is history, not a component fault).
-      if (Rates.lower(c[1], c[0]) >= threshold / 2 && Rates.lower(c[4], c[3]) >= threshold / 2) {
+      if (c[1] >= MIN_FAILED_RUNS && Rates.lower(c[1], c[0]) >= threshold / 2
+          && Rates.lower(c[4], c[3]) >= threshold / 2) {
         candidates.add(e);
       }
     }
@@ -440,8 +449,10 @@ final class CloudClassifier {
     for (int i = 0; i < 5; i++) {
       rest[i] = Math.max(0, all[i] - inTop[i]);
     }
+    // The rest is healthy: below the threshold (upper bound) and failing rarely (a brownout's rest
+    // fails as often as its top steps); and it works now.
     boolean concentrated = !everyEntryFails && Rates.higher(inTop[1], inTop[0], rest[1], rest[0])
-        && Rates.upper(rest[1], rest[0]) < threshold / 2
+        && Rates.upper(rest[1], rest[0]) < threshold && Rates.rate(rest[1], rest[0], 1) < threshold / 4
         && Rates.lower(rest[3] - rest[4], rest[3]) >= 0.5;
     return new Concentration(concentrated, top);
   }
