@@ -330,4 +330,41 @@ class VerdictEngineTest {
     assertThat(v.clouds().get("primary").role()).isEqualTo("standby");
     assertThat(Map.copyOf(v.clouds())).containsKeys("primary", "secondary");
   }
+
+  @Test
+  void aVantageWhoseClockRunsAheadIsRefusedCountedAndBlamed() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    Verdict v = null;
+    for (int t = 0; t < 60; t += 5) {
+      Instant now = clock.instant();
+      engine.accept(new ProbeObservation(now.plusSeconds(120), "skewed-" + t, "stock-lookup", "get-stock", "primary",
+          "ext-1", true, 40, null));
+      round((cloud, s) -> false);
+      v = engine.evaluate().get(0);
+      clock.advance(Duration.ofSeconds(5));
+    }
+    assertThat(engine.refusedAhead()).containsEntry("vantage ext-1", 12L);
+    assertThat(v.recommendation()).isEqualTo(Recommendation.STAY);
+    assertThat(v.clouds().get("primary").fault()).isEqualTo(Fault.VANTAGE);
+    assertThat(v.clouds().get("primary").evidence()).anySatisfy(e -> assertThat(e.fields())
+        .containsEntry("signal", "clock-skew").containsEntry("vantage", "ext-1").containsEntry("aheadSeconds", 120L));
+  }
+
+  @Test
+  void aResultStampedAheadWithinTheBoundCountsAsNowAndFreezesNothing() {
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    Instant now = clock.instant();
+    // 20 s ahead (the bound is 30 s): counted now; the results after it still count.
+    engine.accept(new ProbeObservation(now.plusSeconds(20), "ahead", "stock-lookup", "get-stock", "primary", "ext-1",
+        false, 40, "status 503"));
+    Verdict v = playFor(Duration.ofSeconds(60), (cloud, s) -> cloud.equals("primary") && s.startsWith("ext-1/"));
+    assertThat(engine.refusedAhead()).isEmpty();
+    assertThat(engine.lateProbeResults()).isZero();
+    // ext-1 kept failing after the stamped-ahead result: its failures were counted, not frozen, and
+    // they are enough to blame it.
+    assertThat(v.clouds().get("primary").evidence()).anySatisfy(e -> {
+      assertThat(e.fields()).containsEntry("signal", "vantage-blamed").containsEntry("vantage", "ext-1");
+      assertThat((Long) e.fields().get("failed")).isGreaterThanOrEqualTo(24);
+    });
+  }
 }
