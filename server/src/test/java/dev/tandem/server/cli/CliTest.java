@@ -36,7 +36,7 @@ class CliTest {
   @Test
   void validateAcceptsTheDemoConfig() {
     assertThat(run("validate", "--config", TestConfigs.DEMO.resolve("tandem.yaml").toString())).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("OK (1 domain(s), 2 path(s), 3 journey(s), 2 SLO(s))");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("OK (1 domain(s), 2 path(s), 3 journey(s), 3 SLO(s))");
   }
 
   @Test
@@ -104,7 +104,7 @@ class CliTest {
     assertThat(run("rules", "--config", TestConfigs.DEMO.resolve("tandem.yaml").toString(), "--output",
         output.toString())).isZero();
     Path file = output.resolve("tandem-slo-rules.yaml");
-    assertThat(out()).contains(file.toString()).contains("2 SLO objective(s)");
+    assertThat(out()).contains(file.toString()).contains("3 SLO objective(s)");
     assertThat(Files.readString(file))
         .contains("alert: TandemSloBurnRate_order_submission_availability_page_fast")
         .contains("alert: TandemSloNoData_inventory_api_availability")
