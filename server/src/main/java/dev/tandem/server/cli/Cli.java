@@ -44,7 +44,7 @@ public final class Cli {
   static final String DEMO_CONFIG = "examples/demo/tandem.yaml";
   private static final List<String> DEMO_FILES = List.of("tandem.yaml", "journeys/order-to-invoice.yaml",
       "journeys/stock-lookup.yaml", "journeys/standby-readiness.yaml", "slos/order-submission-availability.yaml",
-      "slos/inventory-api-availability.yaml");
+      "slos/inventory-api-availability.yaml", "slos/order-journey-availability.yaml");
 
   private final PrintStream out;
   private final PrintStream err;
