@@ -129,6 +129,9 @@ final class SloSeries {
       at = now;
     }
     lastEventAt = Math.max(lastEventAt, now.toEpochMilli());
+    // Events from before this series began watching (a backfill, a late batch) show the traffic
+    // was there: the windows are covered from the earliest of them.
+    observingSince = Math.min(observingSince, at.toEpochMilli());
     if (spec.method() == BudgetingMethod.OCCURRENCES) {
       record(at, good, total, now);
       return;

@@ -61,7 +61,7 @@ final class CloudClassifier {
    */
   static final double BLAME_MIN_RATE = 0.05;
   static final long MIN_BLAME_FAILURES = 3;
-  /** Evidence items per cloud: enough to act on, bounded for pages and payloads. */
+  /** Evidence items per cloud: enough to act on, bounded for pages and payloads (the first kept). */
   static final int MAX_EVIDENCE = 16;
 
   /** One failure domain's counts against one cloud, its vantages pooled. */
@@ -209,34 +209,11 @@ final class CloudClassifier {
       }
     }
 
-    // 4. Spread below the threshold: significant over all judged domains together.
-    long runs = 0;
-    long failedRuns = 0;
-    int domainsFailingSome = 0;
-    Set<String> stepsFailing = new LinkedHashSet<>();
-    for (DomainCounts d : judged) {
-      runs += d.runs();
-      failedRuns += d.failed();
-      // Seen from a domain when its own failure rate is significant (noise of a run or two is not).
-      if (d.failed() >= MIN_FAILED_RUNS && Rates.lower(d.failed(), d.runs()) >= threshold / 4) {
-        domainsFailingSome++;
-      }
-      d.steps().forEach((step, c) -> {
-        if (c[1] > 0) {
-          stepsFailing.add(step);
-        }
-      });
-    }
-    long recentRunsAll = 0;
-    long recentFailedAll = 0;
-    for (DomainCounts d : judged) {
-      recentRunsAll += d.recent()[ProbeLedger.RUNS];
-      recentFailedAll += d.recent()[ProbeLedger.RUNS_FAILED];
-    }
-    // Significant over the window, and still failing now (the recent rate, not only the past).
-    boolean spreadBelow = failing.size() < quorum && domainsFailingSome >= quorum && stepsFailing.size() >= 2
-        && Rates.lower(failedRuns, runs) >= threshold / 2
-        && Rates.rate(recentFailedAll, recentRunsAll, 0) >= threshold / 2;
+    // 4. Spread below the threshold: significant over all judged domains together, and still failing.
+    Totals all = Totals.of(judged, threshold);
+    boolean spreadBelow = failing.size() < quorum && all.domainsFailing() >= quorum && all.stepsFailing() >= 2
+        && Rates.lower(all.failed(), all.runs()) >= threshold / 2
+        && Rates.rate(all.recentFailed(), all.recentRuns(), 0) >= threshold / 2;
 
     // 5. Telemetry and SLOs.
     List<String> services = new ArrayList<>();
@@ -275,8 +252,8 @@ final class CloudClassifier {
     // Recovered: no domain sees it failing, and over all judged domains together the recent run
     // failure rate is well below the threshold. An UNHEALTHY cloud leaves only after this holds at
     // every tick for two hold-downs, so one lucky round in a brownout does not end it.
-    boolean recovered = failing.isEmpty() && recentRunsAll > 0
-        && Rates.rate(recentFailedAll, recentRunsAll, 1) < threshold / 2;
+    boolean recovered = failing.isEmpty() && all.recentRuns() > 0
+        && Rates.rate(all.recentFailed(), all.recentRuns(), 1) < threshold / 2;
 
     boolean vantageFault = !blamed.isEmpty() || !skewed.isEmpty();
     boolean component = conc.concentrated() || !services.isEmpty() || (!in.burningSlos().isEmpty() && !vantageFault);
@@ -302,8 +279,41 @@ final class CloudClassifier {
     String summary = summary(rule, in, failing, down, transport, working, blamed, skewed, conc, services, judged);
     List<String> blamedVantages = new ArrayList<>();
     blamed.forEach(k -> blamedVantages.addAll(domains.get(k)));
-    return new CloudFinding(rule, rule.health(), fault, rule.cloudWide(), !working.isEmpty(), recovered, evidence,
+    List<Evidence> bounded = evidence.size() > MAX_EVIDENCE ? evidence.subList(0, MAX_EVIDENCE) : evidence;
+    return new CloudFinding(rule, rule.health(), fault, rule.cloudWide(), !working.isEmpty(), recovered, bounded,
         summary, blamedVantages, skewed, signals);
+  }
+
+  /**
+   * Runs over every domain judged, together: in the window, in its recent part; how many domains
+   * fail significantly (two failed runs or more, lower bound at least a quarter of the
+   * threshold), and at how many steps.
+   */
+  private record Totals(long runs, long failed, long recentRuns, long recentFailed, int domainsFailing,
+      int stepsFailing) {
+    static Totals of(List<DomainCounts> judged, double threshold) {
+      long runs = 0;
+      long failed = 0;
+      long recentRuns = 0;
+      long recentFailed = 0;
+      int domainsFailing = 0;
+      Set<String> steps = new java.util.HashSet<>();
+      for (DomainCounts d : judged) {
+        runs += d.runs();
+        failed += d.failed();
+        recentRuns += d.recent()[ProbeLedger.RUNS];
+        recentFailed += d.recent()[ProbeLedger.RUNS_FAILED];
+        if (d.failed() >= MIN_FAILED_RUNS && Rates.lower(d.failed(), d.runs()) >= threshold / 4) {
+          domainsFailing++;
+        }
+        d.steps().forEach((step, c) -> {
+          if (c[1] > 0) {
+            steps.add(step);
+          }
+        });
+      }
+      return new Totals(runs, failed, recentRuns, recentFailed, domainsFailing, steps.size());
+    }
   }
 
   /** Why a domain is blamed, or null. */
