@@ -469,6 +469,9 @@ public final class TandemNode {
         .tag("ledger", "slo").register(registry);
     FunctionCounter.builder("tandem.observations.dropped.bound", engine, VerdictEngine::droppedAtBound)
         .description("Results dropped because the judge's ledgers were at their series bound").register(registry);
+    FunctionCounter.builder("tandem.observations.dropped.foreign", engine, VerdictEngine::foreignProbeResults)
+        .description("Probe results from a cloud or vantage the configuration does not know (dropped)")
+        .register(registry);
     FunctionCounter.builder("tandem.slo.observations.refused.ahead", slos, SloEngine::refusedAhead)
         .description("Observations the SLO engine refused as stamped too far ahead").register(registry);
   }

@@ -22,8 +22,9 @@ import java.util.Set;
  *       probe window.
  * </ul>
  *
- * <p>Bounded: at most {@link #MAX_SERIES} step series; results for a new series past that bound
- * are dropped and counted. Results older than the probe window are late: dropped and counted.
+ * <p>Bounded: at most {@link #MAX_SERIES} journey and step series together (clouds and vantages
+ * come from the configuration: the engine drops results from others before they get here);
+ * results for a new series past that bound are dropped and counted. Results older than the probe window are late: dropped and counted.
  * Not thread-safe: the engine synchronises.
  */
 final class ProbeLedger {
@@ -134,6 +135,10 @@ final class ProbeLedger {
     long nowMillis = now.toEpochMilli();
     long at = Math.min(p.ts().toEpochMilli(), nowMillis);
     JourneySeries j = journey(p.cloud(), p.vantage(), p.journey());
+    if (j == null) {
+      dropped++;
+      return;
+    }
     StepSeries s = j.steps.get(p.step());
     if (s == null) {
       if (count >= MAX_SERIES) {
@@ -186,8 +191,13 @@ final class ProbeLedger {
     }
     JourneySeries j = byJourney.get(journey);
     if (j == null) {
+      // Journeys count towards the bound as steps do: a journey is at least one step.
+      if (count >= MAX_SERIES) {
+        return null;
+      }
       j = new JourneySeries(windowMillis, longWindowMillis);
       byJourney.put(journey, j);
+      count++;
     }
     return j;
   }

@@ -77,6 +77,7 @@ public final class VerdictEngine implements ObservationSink {
   private volatile SloSignals sloSignals = SloSignals.NONE;
   private final long maxSkewMillis;
   private long observations;
+  private long foreign;
 
   /** Hysteresis state of one cloud in one domain. */
   private static final class CloudState {
@@ -139,6 +140,11 @@ public final class VerdictEngine implements ObservationSink {
     }
     observations++;
     if (o instanceof ProbeObservation p) {
+      // Only configured clouds and vantages are judged: anything else would only grow the ledger.
+      if (!spec.clouds().contains(p.cloud()) || !classifier.vantageIds().contains(p.vantage())) {
+        foreign++;
+        return;
+      }
       probes.add(p, now);
     } else if (o instanceof HeartbeatObservation h) {
       lastHeartbeat.merge(h.path(), h.ts(), (a, b) -> a.isAfter(b) ? a : b);
@@ -199,6 +205,11 @@ public final class VerdictEngine implements ObservationSink {
   /** Probe and telemetry results dropped because their ledgers were at their series bound. */
   public synchronized long droppedAtBound() {
     return probes.dropped() + telemetry.dropped();
+  }
+
+  /** Probe results from a cloud or vantage the configuration does not know (dropped). */
+  public synchronized long foreignProbeResults() {
+    return foreign;
   }
 
   /** Records that a failover controller switched {@code domain} to {@code cloud}. */
