@@ -68,6 +68,7 @@ class PagingRestartIT {
     int pdPort = TandemContainers.freeLoopbackPort();
     Path config = TestConfigs.fastDemo(dir, """
         paging:
+          flapSeconds: 0
           pagerduty: {url: "http://127.0.0.1:%d/v2/enqueue", routingKey: "R0UT1NGKEY0123456789abcdefABCDEF"}
         """.formatted(pdPort));
     Files.writeString(config, Files.readString(config)
