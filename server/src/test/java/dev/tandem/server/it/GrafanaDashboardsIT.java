@@ -103,7 +103,7 @@ class GrafanaDashboardsIT {
     beforeStop = Instant.now();
     demo.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     eventsInProcess = new java.util.TreeMap<>();
-    for (String slo : List.of("order-submission-availability", "inventory-api-availability")) {
+    for (String slo : demo.node().slos().specs().stream().map(s -> s.name()).toList()) {
       for (String cloud : List.of("primary", "secondary")) {
         for (boolean good : new boolean[] {true, false}) {
           eventsInProcess.put(slo + "/" + cloud + "/" + (good ? "good" : "bad"),
