@@ -74,7 +74,8 @@ class PromtoolIT {
   void committedDemoRulesPassPromtoolCheck() throws Exception {
     Result r = promtool(DEMO, "check", "rules", "tandem-slo-rules.yaml");
     assertThat(r.exit()).as(r.output()).isZero();
-    assertThat(r.output()).contains("SUCCESS: 24 rules found");
+    // 3 SLOs x (7 recording rules + 4 burn-rate alerts + 1 no-data alert).
+    assertThat(r.output()).contains("SUCCESS: 36 rules found");
   }
 
   @Test
