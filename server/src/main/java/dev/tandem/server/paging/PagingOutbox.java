@@ -471,7 +471,7 @@ public final class PagingOutbox implements AutoCloseable, WriterHealth {
     }
     StringBuilder text = new StringBuilder(tornTail ? "\n" : "");
     backlog.forEach(p -> text.append(p.text()).append('\n'));
-    if (channel == null) {
+    if (channel == null || !channel.isOpen()) {
       channel = opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
     long size = channel.size();

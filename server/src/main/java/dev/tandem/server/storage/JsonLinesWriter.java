@@ -155,9 +155,7 @@ public final class JsonLinesWriter implements AutoCloseable, WriterHealth {
         }
         try {
           if (!batch.isEmpty()) {
-            if (out == null) {
-              out = opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            }
+            out = open(out);
             StringBuilder text = new StringBuilder(tornTail ? "\n" : "");
             batch.forEach(l -> text.append(l).append('\n'));
             long size = out.size();
@@ -173,6 +171,7 @@ public final class JsonLinesWriter implements AutoCloseable, WriterHealth {
             dirty = true;
           }
           if (dirty && (System.nanoTime() - lastSync >= syncEvery.toNanos() || !running)) {
+            out = open(out);
             out.force(false);
             dirty = false;
             lastSync = System.nanoTime();
@@ -183,15 +182,14 @@ public final class JsonLinesWriter implements AutoCloseable, WriterHealth {
             failingSince = null;
             problem = null;
           }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
           writeFailures.incrementAndGet();
           failures++;
           if (failingSince == null) {
             failingSince = clock.instant();
           }
-          if (out != null) {
-            closeQuietly(out);
-            out = null;
+          if (out != null && !out.isOpen()) {
+            out = null; // closed under us (an interrupt): reopened on the next try
           }
           long delay = backoff.delayNanos(failures);
           problem = writer + " log cannot write to " + file + " since " + failingSince + " (" + e.getMessage()
@@ -222,6 +220,14 @@ public final class JsonLinesWriter implements AutoCloseable, WriterHealth {
         closeQuietly(out);
       }
     }
+  }
+
+  /** The channel to append with: {@code current} while it is open, else a new one. */
+  private FileChannel open(FileChannel current) throws IOException {
+    if (current != null && current.isOpen()) {
+      return current;
+    }
+    return opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
 
   private static void closeQuietly(FileChannel c) {

@@ -304,12 +304,14 @@ public final class SloStateStore implements ObservationSink, AutoCloseable, Writ
             while (end < batch.size() && batch.get(end).segment() == seg) {
               end++;
             }
-            if (out == null || seg != current) {
-              if (out != null) {
-                out.force(false);
-                out.close();
-                out = null;
+            if (out == null || seg != current || !out.isOpen()) {
+              if (out != null && seg != current) {
+                out.force(false); // the old segment is complete: durable before the new one starts
                 dirty = false;
+              }
+              if (out != null) {
+                closeQuietly(out);
+                out = null;
               }
               Path p = segmentPath(seg);
               boolean created = !Files.exists(p);
@@ -334,7 +336,7 @@ public final class SloStateStore implements ObservationSink, AutoCloseable, Writ
             dirty = true;
             batch.subList(0, end).clear();
           }
-          if (dirty && System.nanoTime() - lastSync >= SYNC_EVERY.toNanos()) {
+          if (dirty && out != null && System.nanoTime() - lastSync >= SYNC_EVERY.toNanos()) {
             out.force(false);
             dirty = false;
             lastSync = System.nanoTime();
@@ -345,15 +347,14 @@ public final class SloStateStore implements ObservationSink, AutoCloseable, Writ
             failingSince = null;
             journalProblem = null;
           }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
           writeFailures.incrementAndGet();
           failures++;
           if (failingSince == null) {
             failingSince = clock.instant();
           }
-          if (out != null) {
-            closeQuietly(out);
-            out = null; // reopened on the next try: the channel may be unusable after the error
+          if (out != null && !out.isOpen()) {
+            out = null; // closed under us (an interrupt): reopened on the next try
           }
           long delay = backoff.delayNanos(failures);
           journalProblem = "SLO journal cannot write to " + dir + " since " + failingSince + " (" + e.getMessage()
