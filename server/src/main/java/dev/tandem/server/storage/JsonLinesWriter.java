@@ -45,6 +45,7 @@ public final class JsonLinesWriter implements AutoCloseable, WriterHealth {
   public static final int DEFAULT_CAPACITY = 50_000;
   public static final Duration DEFAULT_SYNC_EVERY = Duration.ofSeconds(1);
   static final int BATCH = 1024;
+  private static final Duration MAX_WAIT = Duration.ofMillis(200);
   static final Duration FIRST_RETRY = Duration.ofMillis(500);
   static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
@@ -146,7 +147,9 @@ public final class JsonLinesWriter implements AutoCloseable, WriterHealth {
     try {
       while (running || !queue.isEmpty() || !batch.isEmpty()) {
         if (batch.isEmpty()) {
-          long wait = dirty ? Math.max(0, syncEvery.toNanos() - (System.nanoTime() - lastSync)) : syncEvery.toNanos();
+          // Short waits: a stop is noticed within 200 ms even when the sync interval is longer.
+          long wait = Math.min(MAX_WAIT.toNanos(), dirty
+              ? Math.max(0, syncEvery.toNanos() - (System.nanoTime() - lastSync)) : syncEvery.toNanos());
           String first = queue.poll(wait, TimeUnit.NANOSECONDS);
           if (first != null) {
             batch.add(first);
