@@ -276,7 +276,7 @@ class PagerTest {
       sender.offer(later); // runs after the late offer on the sender's context
       await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == 2);
       assertThat(receiver.received()).extracting(r -> r.body().get("dedup_key").asText())
-          .containsExactly(CW, "tandem/observability/primary/VANTAGE");
+          .containsExactly(refused.dedupKey(), later.dedupKey());
     } finally {
       sender.stop();
       outbox.close();
