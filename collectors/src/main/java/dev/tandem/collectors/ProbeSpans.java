@@ -23,6 +23,7 @@ final class ProbeSpans {
   static final String LATENCY_MS = "tandem.latency_ms";
   static final String ATTEMPTS = "tandem.attempts";
   static final String ERROR = "tandem.error";
+  static final String CRITICAL = "tandem.critical";
 
   /** The error of a failed step that did not say why. */
   static final String NO_ERROR_REPORTED = "failed (no error reported)";
@@ -57,6 +58,7 @@ final class ProbeSpans {
     Long latency = null;
     Long attempts = null;
     String error = null;
+    boolean critical = true;
     for (KeyValue attribute : span.getAttributesList()) {
       AnyValue value = attribute.getValue();
       switch (attribute.getKey()) {
@@ -96,6 +98,12 @@ final class ProbeSpans {
         case ERROR:
           error = text(value);
           break;
+        case CRITICAL:
+          if (!value.hasBoolValue()) {
+            return problem(CRITICAL + " must be a bool");
+          }
+          critical = value.getBoolValue();
+          break;
         default:
           break;
       }
@@ -113,7 +121,7 @@ final class ProbeSpans {
     }
     Instant end = Instant.ofEpochSecond(0, span.getEndTimeUnixNano());
     return new Parsed(new ProbeObservation(end, run, journey, step, cloud, vantage, ok, latency, ok ? null : error,
-        attempts == null ? 1 : attempts.intValue()), null);
+        attempts == null ? 1 : attempts.intValue(), critical), null);
   }
 
   private static Parsed problem(String why) {

@@ -54,6 +54,7 @@ class ProbeSpanTest {
   private static final AttributeKey<Long> LATENCY = AttributeKey.longKey("tandem.latency_ms");
   private static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("tandem.attempts");
   private static final AttributeKey<String> ERROR = AttributeKey.stringKey("tandem.error");
+  private static final AttributeKey<Boolean> CRITICAL = AttributeKey.booleanKey("tandem.critical");
 
   private final RecordingSink sink = new RecordingSink();
   private OtlpHttpReceiver pathA;
@@ -104,9 +105,10 @@ class ProbeSpanTest {
           .setAllAttributes(step(run, "allocate").put(OK, false).put(LATENCY, 2001L).put(ATTEMPTS, 3L)
               .put(ERROR, "status 503, expected [200]").build())
           .startSpan().setStatus(StatusCode.ERROR).end(allocateEnd);
-      // A failed step that does not say why, and a probe span of SERVER kind: still a probe.
+      // A failed non-critical step that does not say why, and a probe span of SERVER kind: still a probe.
       tracer.spanBuilder("pick").setParent(parent).setSpanKind(SpanKind.SERVER)
-          .setAllAttributes(step(run, "pick").put(OK, false).put(LATENCY, 5L).put(ATTEMPTS, 1L).build())
+          .setAllAttributes(step(run, "pick").put(OK, false).put(LATENCY, 5L).put(ATTEMPTS, 1L).put(CRITICAL, false)
+              .build())
           .startSpan().end(allocateEnd);
       // Invalid: no vantage.
       tracer.spanBuilder("ship").setParent(parent).setSpanKind(SpanKind.CLIENT)
@@ -127,7 +129,7 @@ class ProbeSpanTest {
         new ProbeObservation(allocateEnd, run, "order-to-invoice", "allocate", "primary", "ext-1", false, 2001,
             "status 503, expected [200]", 3),
         new ProbeObservation(allocateEnd, run, "order-to-invoice", "pick", "primary", "ext-1", false, 5,
-            "failed (no error reported)", 1));
+            "failed (no error reported)", 1, false));
     assertThat(sink.of(TelemetryObservation.class)).isEmpty();
     assertThat(pathA.stats().probeSpans() + pathB.stats().probeSpans()).isEqualTo(3);
     assertThat(pathA.stats().duplicateSpans() + pathB.stats().duplicateSpans()).isEqualTo(3);

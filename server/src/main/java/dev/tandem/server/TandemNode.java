@@ -118,6 +118,7 @@ public final class TandemNode {
     this.slos = new SloEngine(sloSpecs, List.copyOf(config.cloudRegions().keySet()), clock);
     this.board = new dev.tandem.server.api.StatusBoard(clock);
     this.engine.setSloSignals(slos::pageTierFiring);
+    this.slos.setMaxClockSkew(Duration.ofSeconds(config.engine().maxClockSkewSeconds()));
     config.maintenance().forEach(m -> slos.addMaintenance(m.window()));
   }
 
@@ -140,7 +141,9 @@ public final class TandemNode {
         List.copyOf(c.cloudRegions().keySet()), c.domains(), vantages, paths,
         new EngineSettings(Duration.ofSeconds(e.tickSeconds()), Duration.ofSeconds(e.holdDownSeconds()),
             e.quorum(), Duration.ofSeconds(e.probeWindowSeconds()), Duration.ofSeconds(e.pathSilenceSeconds()),
-            Duration.ofSeconds(e.replicationStalenessSeconds()), Duration.ofSeconds(e.antiFlapSeconds())));
+            Duration.ofSeconds(e.replicationStalenessSeconds()), Duration.ofSeconds(e.antiFlapSeconds()),
+            e.brownoutErrorRate(), Duration.ofSeconds(e.maxClockSkewSeconds()),
+            Duration.ofSeconds(e.recentWindowSeconds()), Duration.ofSeconds(e.vantageWindowSeconds())));
   }
 
   public VerdictEngine engine() {
@@ -198,7 +201,8 @@ public final class TandemNode {
         long timeout = config.synthetics().map(TandemConfig.Synthetics::timeoutSeconds).orElse(5);
         Duration lateness = Duration.ofSeconds(Math.max(ObservationRecorder.DEFAULT_LATENESS.toSeconds(),
             4 * timeout + 5));
-        recording = new ObservationRecorder(config.recording().get(), clock, lateness);
+        recording = new ObservationRecorder(config.recording().get(), clock, lateness,
+            Duration.ofSeconds(config.engine().maxClockSkewSeconds()));
       }
     } catch (IOException e) {
       return Future.failedFuture(e);
@@ -227,6 +231,7 @@ public final class TandemNode {
     }
     sink = new ObservationFanout(sinks, registry, probeDedup);
     bindMetrics();
+    bindJudgeMetrics();
     VerdictJson verdictJson = new VerdictJson(new com.fasterxml.jackson.databind.ObjectMapper());
     engine.addListener((prev, next) -> {
       audit.append(auditLine(verdictJson, prev, next));
@@ -239,8 +244,9 @@ public final class TandemNode {
     if (config.runs(TandemConfig.Role.ENGINE)) {
       try {
         pager = dev.tandem.server.paging.Pager.start(vertx, config.pagerDuty(), storage.resolve("paging"),
-            dev.tandem.engine.paging.PagingPolicy.create(engine.spec(), clock), audit::append, registry, clock,
-            dev.tandem.server.paging.SenderSettings.defaults(), config.observer().id(), overrides.files());
+            dev.tandem.engine.paging.PagingPolicy.create(engine.spec(), clock, config.pagingFlap()), audit::append,
+            registry, clock, dev.tandem.server.paging.SenderSettings.defaults(), config.observer().id(),
+            overrides.files());
       } catch (IOException e) {
         return Future.failedFuture(e);
       }
@@ -525,6 +531,48 @@ public final class TandemNode {
           .description("Probe step spans dropped before export because the target's queue was full")
           .tag("target", target).register(registry);
     }
+  }
+
+  /**
+   * What the judge refused or dropped: observations stamped too far ahead (per vantage and path,
+   * the configured ones by name, any other pooled as {@code _other}), results too late for their
+   * window, and results past a ledger's bound.
+   */
+  private void bindJudgeMetrics() {
+    java.util.Set<String> known = new java.util.HashSet<>();
+    config.synthetics().ifPresent(s -> s.vantages().forEach(v -> {
+      known.add("vantage " + v.id());
+      refusedCounter("vantage", v.id());
+    }));
+    config.paths().forEach(p -> {
+      known.add("path " + p.id());
+      refusedCounter("path", p.id());
+    });
+    FunctionCounter.builder("tandem.observations.refused.ahead", engine, e -> e.refusedAhead().entrySet().stream()
+            .filter(x -> !known.contains(x.getKey())).mapToLong(Map.Entry::getValue).sum())
+        .description("Observations refused because they were stamped more than engine.maxClockSkewSeconds ahead")
+        .tag("sender", "_other").tag("name", "_other").register(registry);
+    FunctionCounter.builder("tandem.observations.late", engine, VerdictEngine::lateProbeResults)
+        .description("Results dropped because they arrived after their window had passed them")
+        .tag("ledger", "probe").register(registry);
+    FunctionCounter.builder("tandem.observations.late", engine, VerdictEngine::lateTelemetry)
+        .tag("ledger", "telemetry").register(registry);
+    FunctionCounter.builder("tandem.observations.late", slos, SloEngine::late)
+        .tag("ledger", "slo").register(registry);
+    FunctionCounter.builder("tandem.observations.dropped.bound", engine, VerdictEngine::droppedAtBound)
+        .description("Results dropped because the judge's ledgers were at their series bound").register(registry);
+    FunctionCounter.builder("tandem.observations.dropped.foreign", engine, VerdictEngine::foreignProbeResults)
+        .description("Probe results from a cloud or vantage the configuration does not know (dropped)")
+        .register(registry);
+    FunctionCounter.builder("tandem.slo.observations.refused.ahead", slos, SloEngine::refusedAhead)
+        .description("Observations the SLO engine refused as stamped too far ahead").register(registry);
+  }
+
+  private void refusedCounter(String kind, String name) {
+    FunctionCounter.builder("tandem.observations.refused.ahead", engine,
+            e -> e.refusedAhead().getOrDefault(kind + " " + name, 0L))
+        .description("Observations refused because they were stamped more than engine.maxClockSkewSeconds ahead")
+        .tag("sender", kind).tag("name", name).register(registry);
   }
 
   private static double sloValue(SloEngine e, String slo, String cloud,

@@ -156,7 +156,7 @@ class DemoEndToEndIT {
         changes.stream().noneMatch(v -> v.recommendation() == Recommendation.FAILOVER));
     assertThat(current().recommendation()).isEqualTo(Recommendation.STAY);
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(pages()).anyMatch(p ->
-        p.startsWith("trigger warning observability-key-0123456789abcd tandem/observability/") && p.endsWith("/VANTAGE")));
+        p.equals("trigger warning observability-key-0123456789abcd tandem/observability/vantage/ext-1")));
     assertThat(pages()).noneMatch(p -> p.contains("critical") || p.contains("service-key"));
   }
 
@@ -171,7 +171,7 @@ class DemoEndToEndIT {
     assertThat(changes).noneMatch(v -> v.recommendation() == Recommendation.FAILOVER);
     // The owner is paged (error) through the SLO that burns; nobody gets a critical page.
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(pages()).anyMatch(p ->
-        p.startsWith("trigger error service-key-0123456789abcdef0123 tandem/slo/")));
+        p.equals("trigger error service-key-0123456789abcdef0123 tandem/order-platform/primary/COMPONENT")));
     assertThat(pages()).noneMatch(p -> p.contains("critical"));
   }
 

@@ -75,9 +75,19 @@ class LoopDemoIT {
     assertThat(demo.observerConfigs()).extracting(c -> c.storage().dir()).doesNotHaveDuplicates();
     assertThat(demo.observerConfigs().get(2).synthetics().orElseThrow().vantages())
         .extracting(v -> v.id()).containsExactly("external-ext-1", "external-in-primary", "external-in-secondary");
-    // Each observer's verdict names only its own vantages.
-    assertThat(demo.observers().get(1).engine().current("order-platform").orElseThrow().reason())
-        .contains("secondary-ext-1").doesNotContain("external-");
+    // Each observer judges from its own vantages only (its probe board lists no other).
+    try {
+      java.net.http.HttpResponse<String> probes = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+              + demo.observers().get(1).apiPort() + "/api/v1/probes")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      com.fasterxml.jackson.databind.JsonNode cells = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(probes.body()).get("cells");
+      assertThat(cells).isNotEmpty();
+      assertThat(cells).allSatisfy(c -> assertThat(c.get("vantage").asText()).startsWith("secondary-"));
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError("cannot read obs-secondary's probes", e);
+    }
   }
 
   @Test

@@ -14,8 +14,19 @@ public final class TestConfigs {
 
   private TestConfigs() {}
 
-  /** A fast demo config in {@code dir}; {@code extra} is appended at the top level. */
+  /**
+   * A fast demo config in {@code dir}; {@code extra} is appended at the top level. The demo's SLOs
+   * are copied into {@code dir/slos} with a 2-hour window instead of 28 days: their burn windows
+   * are then seconds long (page-fast: 10 s and 1 s) and fill within a test, so a burn reaches a
+   * paging tier as soon as real budget is spent, not minutes later.
+   */
   public static Path fastDemo(Path dir, String extra) throws IOException {
+    Path slos = Files.createDirectories(dir.resolve("slos"));
+    try (var files = Files.list(DEMO.resolve("slos"))) {
+      for (Path f : files.toList()) {
+        Files.writeString(slos.resolve(f.getFileName()), Files.readString(f).replace("duration: 28d", "duration: 2h"));
+      }
+    }
     String yaml = """
         observer: {id: obs-test, cloud: primary}
         clouds:
@@ -40,11 +51,11 @@ public final class TestConfigs {
             - {id: in-secondary, provider: secondary, region: eu-central}
           targets: {primary: "http://127.0.0.1:1", secondary: "http://127.0.0.1:2"}
           journeys: ["%s/journeys/*.yaml"]
-        slos: ["%s/slos/*.yaml"]
+        slos: ["slos/*.yaml"]
         engine: {tickSeconds: 1, holdDownSeconds: 3, quorum: 2, probeWindowSeconds: 10, pathSilenceSeconds: 6}
         storage: {dir: data}
         api: {host: 127.0.0.1, port: 0}
-        """.formatted(DEMO, DEMO) + extra;
+        """.formatted(DEMO) + extra;
     Path file = dir.resolve("tandem.yaml");
     Files.writeString(file, yaml);
     return file;

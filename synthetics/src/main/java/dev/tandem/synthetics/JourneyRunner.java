@@ -56,6 +56,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Each step span (CLIENT) carries {@code tandem.run}, {@code tandem.journey},
  *       {@code tandem.step}, {@code tandem.cloud}, {@code tandem.vantage}, {@code tandem.ok},
  *       {@code tandem.latency_ms}, {@code tandem.attempts}, {@code tandem.error} (failures only),
+ *       {@code tandem.critical} ({@code false} on non-critical steps only),
  *       {@code http.request.method} and {@code http.response.status_code}: enough for a collector
  *       to rebuild the observation from OTLP alone (see {@link ProbeTelemetry}). Its start is the
  *       observation's {@code ts}. Each observation also goes to the local sink.
@@ -85,6 +86,8 @@ public final class JourneyRunner {
   static final AttributeKey<Boolean> OK = AttributeKey.booleanKey("tandem.ok");
   static final AttributeKey<Long> LATENCY_MS = AttributeKey.longKey("tandem.latency_ms");
   static final AttributeKey<String> ERROR = AttributeKey.stringKey("tandem.error");
+  /** Set (false) on steps whose failure does not fail the run: the judge counts runs by it. */
+  static final AttributeKey<Boolean> CRITICAL = AttributeKey.booleanKey("tandem.critical");
   static final AttributeKey<String> VANTAGE_PROVIDER = AttributeKey.stringKey("tandem.vantage.provider");
   static final AttributeKey<String> VANTAGE_REGION = AttributeKey.stringKey("tandem.vantage.region");
 
@@ -236,8 +239,11 @@ public final class JourneyRunner {
   private void record(RunState run, Step step, Instant ts, StepOutcome outcome, Span span, long t0) {
     ProbeObservation observation = new ProbeObservation(ts, run.id, run.journey.name(),
         step.name(), run.target.cloud(), run.vantage.id(), outcome.ok(), outcome.latencyMs(),
-        outcome.error(), outcome.attempts());
+        outcome.error(), outcome.attempts(), step.critical());
     run.observations.add(observation);
+    if (!step.critical()) {
+      span.setAttribute(CRITICAL, false);
+    }
     if (!outcome.ok() && step.critical()) {
       run.failed = true;
     }

@@ -131,6 +131,7 @@ class JourneyRunnerTest {
       assertThat(result.skipped()).isEmpty();
       assertThat(probes(result)).extracting(ProbeObservation::step)
           .containsExactly("submit-order", "allocate", "cleanup");
+      assertThat(probes(result)).extracting(ProbeObservation::critical).containsExactly(true, true, false);
       assertThat(probes(result)).allSatisfy(p -> {
         assertThat(p.ok()).isTrue();
         assertThat(p.error()).isNull();

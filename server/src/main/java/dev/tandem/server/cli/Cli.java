@@ -44,7 +44,7 @@ public final class Cli {
   static final String DEMO_CONFIG = "examples/demo/tandem.yaml";
   private static final List<String> DEMO_FILES = List.of("tandem.yaml", "journeys/order-to-invoice.yaml",
       "journeys/stock-lookup.yaml", "journeys/standby-readiness.yaml", "slos/order-submission-availability.yaml",
-      "slos/inventory-api-availability.yaml");
+      "slos/inventory-api-availability.yaml", "slos/order-journey-availability.yaml");
 
   private final PrintStream out;
   private final PrintStream err;
@@ -78,6 +78,8 @@ public final class Cli {
           return rules(Args.parse(rest, Set.of("config", "output")));
         case "controller":
           return controller(Args.parse(rest, Set.of("config")));
+        case "catalogue":
+          return catalogue(Args.parse(rest, Set.of("output", "case", "history-minutes", "seed")));
         default:
           err.println("tandem: unknown command '" + argv[0] + "'; try 'tandem help'");
           return USAGE;
@@ -104,6 +106,9 @@ public final class Cli {
         "  sim [--port N]                         the distribution platform simulator alone",
         "  controller --config FILE               the reference failover controller: observer quorum, safety",
         "                                         rules, the traffic switch (docs/failover-controller.md)",
+        "  catalogue --output DIR [--case ID] [--history-minutes N] [--seed N]",
+        "                                         the gray-failure catalogue as observation logs and the config",
+        "                                         to replay them with (catalogue/README.md)",
         "");
   }
 
@@ -155,7 +160,8 @@ public final class Cli {
       err.println(input + ": cannot read the observation log");
       return INVALID_INPUT;
     }
-    Replay replay = new Replay(TandemNode.engineSpec(result.config().get()), result.sloSpecs());
+    Replay replay = new Replay(TandemNode.engineSpec(result.config().get()), result.sloSpecs(),
+        result.config().get().pagingFlap());
     long size;
     try {
       size = Files.size(input);
@@ -193,6 +199,52 @@ public final class Cli {
         summary.skippedCount(), seconds, summary.verdictChanges(),
         summary.sloAlertChanges());
     return summary.skipped().isEmpty() ? OK : INVALID_INPUT;
+  }
+
+  private int catalogue(Args args) throws UsageException {
+    Path dir = Path.of(args.require("output"));
+    List<dev.tandem.catalogue.GrayFailure> cases;
+    if (args.get("case").isPresent()) {
+      String id = args.get("case").get();
+      cases = List.of(dev.tandem.catalogue.GrayFailure.byId(id).orElseThrow(() -> new UsageException(
+          "unknown case '" + id + "'; cases: " + String.join(", ", Arrays.stream(dev.tandem.catalogue.GrayFailure.values())
+              .map(dev.tandem.catalogue.GrayFailure::id).toList()))));
+    } else {
+      cases = List.of(dev.tandem.catalogue.GrayFailure.values());
+    }
+    long minutes = number(args, "history-minutes", 0, 7 * 24 * 60);
+    long seed = number(args, "seed", 1, Long.MAX_VALUE);
+    List<dev.tandem.catalogue.CatalogueFiles.Written> written;
+    try {
+      written = dev.tandem.catalogue.CatalogueFiles.write(dir, cases, Duration.ofMinutes(minutes), seed);
+    } catch (IOException e) {
+      err.println("tandem catalogue: cannot write " + dir + ": " + describe(e));
+      return INVALID_INPUT;
+    }
+    Path config = dir.resolve(dev.tandem.catalogue.CatalogueFiles.CONFIG);
+    out.println(config + ": the catalogue's observer");
+    for (dev.tandem.catalogue.CatalogueFiles.Written w : written) {
+      out.printf(java.util.Locale.ROOT, "%s: %,d observations (%s)%n", w.log(), w.observations(),
+          w.failure().description());
+    }
+    out.println("replay one with: tandem replay --config " + config + " --input " + written.get(0).log());
+    return OK;
+  }
+
+  private static long number(Args args, String name, long fallback, long max) throws UsageException {
+    Optional<String> v = args.get(name);
+    if (v.isEmpty()) {
+      return fallback;
+    }
+    try {
+      long n = Long.parseLong(v.get());
+      if (n < 0 || n > max) {
+        throw new UsageException("--" + name + " must be between 0 and " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + name + " must be a whole number, not '" + v.get() + "'");
+    }
   }
 
   private void printProblems(Validation.Result result) {

@@ -1,6 +1,7 @@
 package dev.tandem.server.config;
 
 import dev.tandem.engine.judge.DomainSpec;
+import dev.tandem.engine.judge.EngineSettings;
 import dev.tandem.engine.judge.VantageSpec;
 import dev.tandem.engine.yaml.InvalidInputException;
 import dev.tandem.engine.yaml.Problems;
@@ -219,9 +220,15 @@ public final class ConfigLoader {
       int silence = (int) m.integer("pathSilenceSeconds", 30, 1, 86_400);
       int staleness = (int) m.integer("replicationStalenessSeconds", 60, 1, 86_400);
       int antiFlap = (int) m.integer("antiFlapSeconds", Math.max(300, holdDown * 10), 0, 86_400);
+      double brownout = m.number("brownoutErrorRate", EngineSettings.DEFAULT_BROWNOUT_ERROR_RATE, 0.001, 0.999);
+      int skew = (int) m.integer("maxClockSkewSeconds", EngineSettings.DEFAULT_MAX_CLOCK_SKEW.toSeconds(), 1, 86_400);
+      int recent = (int) m.integer("recentWindowSeconds", Math.max(1, window / 3), 1, window);
+      int vantage = (int) m.integer("vantageWindowSeconds", window * 10L, window, 7L * 86_400);
       m.rejectUnknown();
-      return new TandemConfig.Engine(tick, holdDown, quorum, window, silence, staleness, antiFlap);
-    }).orElse(new TandemConfig.Engine(10, 30, 2, 60, 30, 60, 300));
+      return new TandemConfig.Engine(tick, holdDown, quorum, window, silence, staleness, antiFlap, brownout, skew,
+          recent, vantage);
+    }).orElse(new TandemConfig.Engine(10, 30, 2, 60, 30, 60, 300, EngineSettings.DEFAULT_BROWNOUT_ERROR_RATE,
+        (int) EngineSettings.DEFAULT_MAX_CLOCK_SKEW.toSeconds(), 20, 600));
     synthetics.ifPresent(s -> {
       int independent = (int) s.vantages().stream().map(v -> v.provider() + "/" + v.region()).distinct().count();
       if (independent < engine.quorum()) {
@@ -231,7 +238,9 @@ public final class ConfigLoader {
       }
     });
 
+    java.time.Duration[] flap = {dev.tandem.engine.paging.PagingPolicy.DEFAULT_FLAP};
     Optional<TandemConfig.PagerDuty> pagerDuty = top.map("paging").flatMap(p -> {
+      flap[0] = java.time.Duration.ofSeconds(p.integer("flapSeconds", flap[0].toSeconds(), 0, 86_400));
       Optional<TandemConfig.PagerDuty> pd = p.map("pagerduty").map(m -> {
         String url = m.string("url", "https://events.pagerduty.com/v2/enqueue");
         m.get("url").ifPresent(u -> checkUrl(u, url));
@@ -323,7 +332,7 @@ public final class ConfigLoader {
 
     top.rejectUnknown();
     return Optional.of(new TandemConfig(absolute, observer, regions, domains, paths, synthetics,
-        sloFiles, engine, pagerDuty, storage, api, recording, references, maintenance, roles));
+        sloFiles, engine, pagerDuty, storage, api, recording, references, maintenance, roles, flap[0]));
   }
 
   private static Optional<java.time.Instant> instant(YamlNode n) {

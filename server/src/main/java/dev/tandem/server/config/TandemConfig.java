@@ -15,7 +15,7 @@ public record TandemConfig(Path file, Observer observer, Map<String, String> clo
     List<DomainSpec> domains, List<PathConfig> paths, Optional<Synthetics> synthetics,
     List<Path> sloFiles, Engine engine, Optional<PagerDuty> pagerDuty, Storage storage, Api api,
     Optional<Path> recording, List<Reference> references, List<Maintenance> maintenance,
-    java.util.Set<Role> roles) {
+    java.util.Set<Role> roles, java.time.Duration pagingFlap) {
 
   public boolean runs(Role role) {
     return roles.contains(role);
@@ -47,8 +47,18 @@ public record TandemConfig(Path file, Observer observer, Map<String, String> clo
   /** The roles a process can run; the API (health, metrics) always runs. */
   public enum Role { COLLECTOR, SYNTHETICS, ENGINE }
 
+  /**
+   * The {@code engine} section.
+   *
+   * @param brownoutErrorRate journey-run failure rate (lower confidence bound) from which failures
+   *     spread over a cloud are cloud-wide
+   * @param maxClockSkewSeconds observations stamped further ahead are refused and counted
+   * @param recentWindowSeconds the recent part of the probe window ("still failing now")
+   * @param vantageWindowSeconds the window over which a vantage is compared with the others
+   */
   public record Engine(int tickSeconds, int holdDownSeconds, int quorum, int probeWindowSeconds,
-      int pathSilenceSeconds, int replicationStalenessSeconds, int antiFlapSeconds) {}
+      int pathSilenceSeconds, int replicationStalenessSeconds, int antiFlapSeconds, double brownoutErrorRate,
+      int maxClockSkewSeconds, int recentWindowSeconds, int vantageWindowSeconds) {}
 
   public record PagerDuty(String url, Secret routingKey, Optional<Secret> observabilityRoutingKey) {}
 
@@ -64,22 +74,22 @@ public record TandemConfig(Path file, Observer observer, Map<String, String> clo
         new Otlp(p.otlp().host(), 0, 0), p.tokens())).toList();
     return new TandemConfig(file, observer, cloudRegions, domains, ephemeral, synthetics, sloFiles, engine,
         pagerDuty, storage, new Api(api.host(), 0, api.readTokens(), api.adminTokens()), recording,
-        references, maintenance, roles);
+        references, maintenance, roles, pagingFlap);
   }
 
   public TandemConfig withStorageDir(Path dir) {
     return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
-        pagerDuty, new Storage(dir, storage.influx()), api, recording, references, maintenance, roles);
+        pagerDuty, new Storage(dir, storage.influx()), api, recording, references, maintenance, roles, pagingFlap);
   }
 
   public TandemConfig withInflux(Influx influx) {
     return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
-        pagerDuty, new Storage(storage.dir(), Optional.of(influx)), api, recording, references, maintenance, roles);
+        pagerDuty, new Storage(storage.dir(), Optional.of(influx)), api, recording, references, maintenance, roles, pagingFlap);
   }
 
   public TandemConfig withApiPort(int port) {
     return new TandemConfig(file, observer, cloudRegions, domains, paths, synthetics, sloFiles, engine,
         pagerDuty, storage, new Api(api.host(), port, api.readTokens(), api.adminTokens()), recording,
-        references, maintenance, roles);
+        references, maintenance, roles, pagingFlap);
   }
 }

@@ -136,7 +136,7 @@ public final class LoopDemo {
       return new TandemConfig(b.file(), new TandemConfig.Observer(id, cloud), b.cloudRegions(), b.domains(),
           b.paths(), b.synthetics(), b.sloFiles(), b.engine(), b.pagerDuty(), b.storage(),
           new TandemConfig.Api(b.api().host(), b.api().port(), b.api().readTokens(), admin), b.recording(),
-          b.references(), b.maintenance(), b.roles());
+          b.references(), b.maintenance(), b.roles(), b.pagingFlap());
     }
     String prefix = id.substring("obs-".length()) + "-";
     List<TandemConfig.PathConfig> paths = b.paths().stream().map(p -> new TandemConfig.PathConfig(p.id(), p.cloud(),
@@ -151,7 +151,7 @@ public final class LoopDemo {
     return new TandemConfig(b.file(), new TandemConfig.Observer(id, cloud), b.cloudRegions(), b.domains(), paths,
         synthetics, b.sloFiles(), b.engine(), Optional.empty(), new TandemConfig.Storage(own, Optional.empty()),
         new TandemConfig.Api(b.api().host(), apiPort, b.api().readTokens(), admin), Optional.empty(),
-        b.references(), b.maintenance(), b.roles());
+        b.references(), b.maintenance(), b.roles(), b.pagingFlap());
   }
 
   private Future<Void> startSim(Map<String, Integer> simPorts) {

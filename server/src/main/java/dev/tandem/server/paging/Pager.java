@@ -97,6 +97,12 @@ public final class Pager implements AutoCloseable {
         .description("Pages held back because a cloud-wide incident was open for the cloud").register(registry);
     this.refused = Counter.builder("tandem.paging.events.refused")
         .description("Events refused because the paging outbox was at its bound").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("tandem.paging.flaps", policy, PagingPolicy::flaps)
+        .description("Problems that came back within paging.flapSeconds: their incident stayed open, neither"
+            + " resolved nor triggered again").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("tandem.paging.escalations", policy, PagingPolicy::escalations)
+        .description("Open incidents triggered again with a higher severity (same dedup key, same incident)")
+        .register(registry);
     this.held = Counter.builder("tandem.paging.events.held")
         .description("Events accepted while the outbox could not write to disk: sent, kept in memory until written")
         .register(registry);

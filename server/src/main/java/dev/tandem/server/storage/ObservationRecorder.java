@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@code lateness} and are written oldest first. Bounds: at most {@code capacity} observations
  * wait; at the bound the oldest are written early. One that arrives after a later one was
  * already written would break the order: it is left out, counted ({@link #late()}) and a warning
- * says so (throttled).
+ * says so (throttled). One stamped further ahead than the judge's clock skew bound is written at
+ * once, where it arrived: replay then refuses it as the live engine did (it is too far ahead of
+ * the lines around it), instead of taking it for an on-time result.
  */
 public final class ObservationRecorder implements ObservationSink, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ObservationRecorder.class);
@@ -37,6 +39,7 @@ public final class ObservationRecorder implements ObservationSink, AutoCloseable
   private final ObservationCodec codec = new ObservationCodec();
   private final Clock clock;
   private final Duration lateness;
+  private final Duration maxSkew;
   private final PriorityQueue<Pending> buffer = new PriorityQueue<>(
       Comparator.comparing((Pending p) -> p.observation().ts()).thenComparingLong(Pending::seq));
   private final ScheduledExecutorService flusher;
@@ -45,9 +48,14 @@ public final class ObservationRecorder implements ObservationSink, AutoCloseable
   private Instant lastWritten = Instant.MIN;
 
   public ObservationRecorder(Path file, Clock clock, Duration lateness) throws IOException {
+    this(file, clock, lateness, dev.tandem.engine.observation.ClockDiscipline.DEFAULT_MAX_SKEW);
+  }
+
+  public ObservationRecorder(Path file, Clock clock, Duration lateness, Duration maxSkew) throws IOException {
     this.writer = new JsonLinesWriter(file, JsonLinesWriter.DEFAULT_CAPACITY, "recording");
     this.clock = clock;
     this.lateness = lateness;
+    this.maxSkew = maxSkew;
     this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tandem-recording-order");
       t.setDaemon(true);
@@ -58,6 +66,10 @@ public final class ObservationRecorder implements ObservationSink, AutoCloseable
 
   @Override
   public synchronized void accept(Observation o) {
+    if (dev.tandem.engine.observation.ClockDiscipline.tooFarAhead(o, clock.instant(), maxSkew)) {
+      writer.append(codec.encode(o));
+      return;
+    }
     if (o.ts().isBefore(lastWritten)) {
       if (late.getAndIncrement() % 1000 == 0) {
         log.warn("recording: an observation of {} arrived after later ones were written; left out to keep the"

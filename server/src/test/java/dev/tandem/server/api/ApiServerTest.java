@@ -59,10 +59,15 @@ class ApiServerTest {
         new EngineSettings(Duration.ofSeconds(10), Duration.ofSeconds(30), 1, Duration.ofSeconds(60),
             Duration.ofSeconds(30), Duration.ofSeconds(60))), clock);
     engine.evaluate();
+    // The SLO engine has watched for an hour (its burn windows are covered): burn rates are then
+    // the plain error ratio over the window divided by the budget.
+    dev.tandem.engine.replay.VirtualClock sloClock = new dev.tandem.engine.replay.VirtualClock(
+        clock.instant().minus(Duration.ofHours(1)));
     slos = new SloEngine(List.of(new SloSpec("orders", "orders", "orders", SloWindow.rolling(Duration.ofDays(28)),
         BudgetingMethod.OCCURRENCES, new BigDecimal("0.999"), null, null,
         new Selector(Selector.Source.SPAN, Map.of(Selector.SERVICE, "order-service")), null, null)),
-        List.of("primary", "secondary"), clock);
+        List.of("primary", "secondary"), sloClock);
+    sloClock.set(clock.instant());
     slos.accept(new TelemetryObservation(clock.instant(), "path-a", "primary", "order-service", "POST /orders",
         "span", 9_990, 10_000));
     api = new ApiServer(vertx, new TandemConfig.Api("127.0.0.1", 0, List.of(new Secret("reader")),

@@ -66,10 +66,14 @@ class StatusEndpointsTest {
         new EngineSettings(Duration.ofSeconds(10), Duration.ofSeconds(30), 1, Duration.ofSeconds(60),
             Duration.ofSeconds(30), Duration.ofSeconds(60))), clock);
     engine.evaluate();
+    // The SLO engine has watched for an hour (its burn windows are covered).
+    Instant start = clock.instant();
+    clock.set(start.minus(Duration.ofHours(1)));
     slos = new SloEngine(List.of(new SloSpec("orders", "orders", "orders", SloWindow.rolling(Duration.ofDays(28)),
         BudgetingMethod.OCCURRENCES, new BigDecimal("0.999"), null, null,
         new Selector(Selector.Source.SPAN, Map.of(Selector.SERVICE, "order-service")), null, null)),
         List.of("primary", "secondary"), clock);
+    clock.set(start);
     slos.accept(new TelemetryObservation(clock.instant(), "path-a", "primary", "order-service", "POST /orders",
         "span", 9_990, 10_000));
     slos.evaluate();

@@ -36,7 +36,7 @@ class CliTest {
   @Test
   void validateAcceptsTheDemoConfig() {
     assertThat(run("validate", "--config", TestConfigs.DEMO.resolve("tandem.yaml").toString())).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("OK (1 domain(s), 2 path(s), 3 journey(s), 2 SLO(s))");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("OK (1 domain(s), 2 path(s), 3 journey(s), 3 SLO(s))");
   }
 
   @Test
@@ -104,7 +104,7 @@ class CliTest {
     assertThat(run("rules", "--config", TestConfigs.DEMO.resolve("tandem.yaml").toString(), "--output",
         output.toString())).isZero();
     Path file = output.resolve("tandem-slo-rules.yaml");
-    assertThat(out()).contains(file.toString()).contains("2 SLO objective(s)");
+    assertThat(out()).contains(file.toString()).contains("3 SLO objective(s)");
     assertThat(Files.readString(file))
         .contains("alert: TandemSloBurnRate_order_submission_availability_page_fast")
         .contains("alert: TandemSloNoData_inventory_api_availability")
@@ -131,5 +131,47 @@ class CliTest {
     assertThat(err()).contains("broken.yaml");
     assertThat(dir.resolve("out")).doesNotExist();
     assertThat(run("rules", "--config", config.toString())).isEqualTo(Cli.USAGE);
+  }
+
+  /**
+   * The catalogue a user can replay: the config `tandem catalogue` writes describes the same
+   * observer as the catalogue's tests, and replaying a written log through the CLI gives the pages
+   * the catalogue expects.
+   */
+  @Test
+  void catalogueWritesLogsThatReplayAsTheCatalogueSays() throws Exception {
+    Path out = dir.resolve("catalogue");
+    assertThat(run("catalogue", "--output", out.toString(), "--case", "brownout-35")).isZero();
+    assertThat(out()).contains("brownout-35.jsonl");
+    Path config = out.resolve("tandem.yaml");
+    dev.tandem.server.config.Validation.Result valid = dev.tandem.server.config.Validation.check(config,
+        new dev.tandem.server.config.ConfigLoader(name -> null));
+    assertThat(valid.problems().sorted()).isEmpty();
+    dev.tandem.engine.judge.EngineSpec spec = dev.tandem.server.TandemNode.engineSpec(valid.config().orElseThrow());
+    dev.tandem.engine.judge.EngineSpec fleet = dev.tandem.catalogue.Fleet.spec();
+    assertThat(spec.settings()).isEqualTo(fleet.settings());
+    assertThat(spec.vantages()).isEqualTo(fleet.vantages());
+    assertThat(spec.domains()).isEqualTo(fleet.domains());
+    assertThat(valid.sloSpecs()).extracting(dev.tandem.engine.slo.SloSpec::name, dev.tandem.engine.slo.SloSpec::target,
+            dev.tandem.engine.slo.SloSpec::selector, dev.tandem.engine.slo.SloSpec::latencyThresholdMs)
+        .containsExactlyInAnyOrderElementsOf(dev.tandem.catalogue.Fleet.slos().stream().map(s -> org.assertj.core.groups
+            .Tuple.tuple(s.name(), s.target(), s.selector(), s.latencyThresholdMs())).toList());
+
+    Path replayed = dir.resolve("replayed.jsonl");
+    assertThat(run("replay", "--config", config.toString(), "--input", out.resolve("brownout-35.jsonl").toString(),
+        "--output", replayed.toString())).as(err()).isZero();
+    dev.tandem.catalogue.CatalogueRun.Outcome viaCli = dev.tandem.catalogue.CatalogueRun.read(
+        dev.tandem.catalogue.GrayFailure.BROWNOUT_35, dev.tandem.catalogue.CatalogueLog.faultStart(java.time.Duration.ZERO),
+        Files.readString(replayed), 0);
+    dev.tandem.catalogue.CatalogueRun.Outcome direct = dev.tandem.catalogue.CatalogueRun.replay(
+        dev.tandem.catalogue.GrayFailure.BROWNOUT_35, java.time.Duration.ZERO, 1);
+    assertThat(viaCli.recommendations()).isEqualTo(direct.recommendations());
+    assertThat(viaCli.pages()).isEqualTo(direct.pages());
+  }
+
+  @Test
+  void catalogueRefusesAnUnknownCase() {
+    assertThat(run("catalogue", "--output", dir.toString(), "--case", "meteor-strike")).isEqualTo(Cli.USAGE);
+    assertThat(err()).contains("unknown case 'meteor-strike'").contains("brownout-35");
   }
 }

@@ -90,8 +90,11 @@ class PagerTest {
 
   static Verdict verdict(Recommendation rec, String primary, String secondary) {
     Map<String, CloudAssessment> clouds = new LinkedHashMap<>();
-    List<Evidence> ev = List.of(new Evidence(Evidence.PROBE, "ext-1 and in-secondary see submit-order fail",
-        Map.of("vantage", "ext-1", "step", "submit-order")));
+    List<Evidence> ev = primary.endsWith("/VANTAGE")
+        ? List.of(new Evidence(Evidence.PROBE, "ext-1 fails significantly more often than the others",
+            Map.of("signal", "vantage-blamed", "vantage", "ext-1")))
+        : List.of(new Evidence(Evidence.PROBE, "ext-1 and in-secondary see submit-order fail",
+            Map.of("vantage", "ext-1", "step", "submit-order")));
     String[] p = primary.split("/");
     String[] s = secondary.split("/");
     clouds.put("primary", new CloudAssessment(CloudAssessment.ACTIVE, Health.valueOf(p[0]), Fault.valueOf(p[1]), ev,
@@ -116,8 +119,9 @@ class PagerTest {
       throws Exception {
     Pager p = Pager.start(vertx, Optional.of(new TandemConfig.PagerDuty(url, new Secret(SERVICE_KEY),
             observabilityKey ? Optional.of(new Secret(OBS_KEY)) : Optional.empty())), dir,
-        PagingPolicy.create(spec(), Clock.systemUTC()), audit::add, registry, Clock.systemUTC(), settings, "obs-test",
-        files);
+        // Resolve at once (paging.flapSeconds: 0): these tests are about delivery, not flaps.
+        PagingPolicy.create(spec(), Clock.systemUTC(), Duration.ZERO), audit::add, registry, Clock.systemUTC(),
+        settings, "obs-test", files);
     pagers.add(p);
     return p;
   }
@@ -163,7 +167,7 @@ class PagerTest {
   @Test
   void componentPageIsHeldBackDuringCloudWideIncidentAndSentAfter() throws Exception {
     Pager p = pager(receiver.url(), true, FAST);
-    String slo = "tandem/slo/" + SLO + "/primary/page";
+    String slo = "tandem/" + D + "/primary/COMPONENT";
     p.onVerdict(null, verdict(Recommendation.FAILOVER, "UNHEALTHY/CLOUD_WIDE", "HEALTHY/NONE"));
     p.onSloAlert(alert(SLO, "primary", "page-fast", true));
     p.evaluated();
@@ -183,8 +187,8 @@ class PagerTest {
     Pager p = pager(receiver.url(), true, FAST);
     p.onVerdict(null, verdict(Recommendation.STAY, "DEGRADED/VANTAGE", "HEALTHY/TELEMETRY"));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(accepted()).containsExactly(
-        "trigger warning obs tandem/observability/primary/VANTAGE",
-        "trigger warning obs tandem/observability/secondary/TELEMETRY"));
+        "trigger warning obs tandem/observability/secondary/TELEMETRY",
+        "trigger warning obs tandem/observability/vantage/ext-1"));
     assertThat(receiver.accepted()).allSatisfy(b -> assertThat(b.get("routing_key").asText()).isEqualTo(OBS_KEY));
     assertThat(receiver.violations()).isEmpty();
   }
@@ -231,7 +235,7 @@ class PagerTest {
     p.onSloAlert(alert(SLO, "secondary", "page-fast", true));
     p.evaluated();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(accepted()).containsExactly(
-        "trigger error svc tandem/slo/" + SLO + "/secondary/page"));
+        "trigger error svc tandem/" + D + "/secondary/COMPONENT"));
     assertThat(receiver.received()).hasSize(2);
     assertThat(registry.counter("tandem.paging.events.failed").count()).isEqualTo(1.0);
     assertThat(audit.stream().filter(l -> l.contains("\"rejected\"")).findFirst().orElseThrow())

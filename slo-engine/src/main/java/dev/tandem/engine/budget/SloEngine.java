@@ -59,6 +59,8 @@ public final class SloEngine implements ObservationSink {
   private long unmatched;
   private long withoutLatency;
   private long foreignCloud;
+  private long refusedAhead;
+  private volatile java.time.Duration maxClockSkew = dev.tandem.engine.observation.ClockDiscipline.DEFAULT_MAX_SKEW;
 
   public SloEngine(List<SloSpec> specs, List<String> clouds, Clock clock) {
     this.specs = List.copyOf(specs);
@@ -67,7 +69,7 @@ public final class SloEngine implements ObservationSink {
     for (SloSpec s : specs) {
       Route route = new Route(s);
       for (String cloud : clouds) {
-        SloSeries one = new SloSeries(s, cloud);
+        SloSeries one = new SloSeries(s, cloud, clock.instant());
         series.put(s.name() + "\u0000" + cloud, one);
         route.byCloud.put(cloud, one);
         long[] counted = new long[2];
@@ -117,9 +119,18 @@ public final class SloEngine implements ObservationSink {
     return List.copyOf(maintenance);
   }
 
+  /** Observations stamped further ahead of this engine's clock are refused (and counted). */
+  public void setMaxClockSkew(java.time.Duration skew) {
+    this.maxClockSkew = java.util.Objects.requireNonNull(skew, "skew");
+  }
+
   @Override
   public synchronized void accept(Observation o) {
     Instant now = clock.instant();
+    if (dev.tandem.engine.observation.ClockDiscipline.tooFarAhead(o, now.toEpochMilli(), maxClockSkew.toMillis())) {
+      refusedAhead++;
+      return;
+    }
     if (o instanceof ProbeObservation p) {
       probe(probeIndex.get(p.journey()), p, now);
       probe(probeIndex.get("*"), p, now);
@@ -297,6 +308,20 @@ public final class SloEngine implements ObservationSink {
 
   public synchronized long foreignCloud() {
     return foreignCloud;
+  }
+
+  /** Observations refused because they were stamped more than the clock skew bound ahead. */
+  public synchronized long refusedAhead() {
+    return refusedAhead;
+  }
+
+  /** Events too late for every window of their series (dropped), over all series. */
+  public synchronized long late() {
+    long sum = 0;
+    for (SloSeries s : series.values()) {
+      sum += s.late;
+    }
+    return sum;
   }
 
   public synchronized long heapBytes() {

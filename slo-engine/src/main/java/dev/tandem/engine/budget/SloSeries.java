@@ -49,10 +49,29 @@ final class SloSeries {
   private long sliceTotal;
   long late;
   long excluded;
+  /**
+   * Since when this series has been watching (engine start, or as restored): windows that reach
+   * further back than this are only partly covered, and their burn rates count the unseen part
+   * as neither good nor bad but as not there (see {@link #coverage}).
+   */
+  private long observingSince;
+  /** When the latest event was counted; {@link Long#MIN_VALUE} before the first. */
+  private long lastEventAt = Long.MIN_VALUE;
+  /** Whether the no-data alert fires (no events for {@link #NO_DATA_WINDOW}). */
+  private boolean noDataFiring;
+
+  /** The no-data rule of the generated Prometheus rules: no events for this long is a ticket. */
+  public static final Duration NO_DATA_WINDOW = Duration.ofMinutes(10);
+  static final String NO_DATA_TIER = "no-data";
 
   SloSeries(SloSpec spec, String cloud) {
+    this(spec, cloud, Instant.EPOCH);
+  }
+
+  SloSeries(SloSpec spec, String cloud, Instant observingSince) {
     this.spec = spec;
     this.cloud = cloud;
+    this.observingSince = observingSince.toEpochMilli();
     this.tiers = BurnRateTier.forPeriod(spec.window().duration());
     this.budget = spec.budget().doubleValue();
     this.thresholds = new double[tiers.size()];
@@ -101,8 +120,18 @@ final class SloSeries {
     return slots * 16 + 64L * (windows.size() + 1) + 256;
   }
 
-  /** Adds events stamped {@code at}, seen at {@code now}. */
+  /**
+   * Adds events stamped {@code at}, seen at {@code now}. A stamp after {@code now} counts as now:
+   * the sender's clock does not decide which time slice is open.
+   */
   void add(Instant at, long good, long total, Instant now) {
+    if (at.isAfter(now)) {
+      at = now;
+    }
+    lastEventAt = Math.max(lastEventAt, now.toEpochMilli());
+    // Events from before this series began watching (a backfill, a late batch) show the traffic
+    // was there: the windows are covered from the earliest of them.
+    observingSince = Math.min(observingSince, at.toEpochMilli());
     if (spec.method() == BudgetingMethod.OCCURRENCES) {
       record(at, good, total, now);
       return;
@@ -205,6 +234,7 @@ final class SloSeries {
     long bad = total - good;
     double scale = spec.method() == BudgetingMethod.RATIO_TIMESLICES ? RATIO_SCALE : 1;
     Double sli = total == 0 ? null : (double) good / total;
+    double periodCoverage = periodCoverage(nowMillis);
     double remaining = total == 0 ? 1.0 : 1.0 - ((double) bad / total) / budget;
     double remainingEvents = (budget * total - bad) / scale;
 
@@ -213,15 +243,18 @@ final class SloSeries {
     for (int w = 0; w < windowKeys.length; w++) {
       long t = windowCounters[w].total(nowMillis);
       long g = windowCounters[w].good(nowMillis);
-      ratios[w] = new double[] {t - g, t};
-      burn.put(windowNames[w], t == 0 ? 0.0 : ((double) (t - g) / t) / budget);
+      double c = coverage(nowMillis, windowKeys[w].toMillis());
+      ratios[w] = new double[] {t - g, t, c};
+      burn.put(windowNames[w], t == 0 ? 0.0 : ((double) (t - g) / t) * c / budget);
     }
     List<SloStatus.TierState> states = new ArrayList<>(tiers.size());
     for (int i = 0; i < tiers.size(); i++) {
       double[] l = ratios[longIndex[i]];
       double[] s = ratios[shortIndex[i]];
+      // A window only partly watched is judged as if the unseen part carried the same traffic, all
+      // good: a burn rate is budget spent over the window, and what was not seen was not spent.
       boolean fire = over(l, thresholds[i]) && over(s, thresholds[i])
-          && LowTrafficGuard.exceeds((long) (l[0] / scale), (long) (l[1] / scale), thresholds[i]);
+          && LowTrafficGuard.exceeds((long) (l[0] / scale), (long) (l[1] / scale), thresholds[i] / l[2]);
       String[] label = labels[i];
       if (fire != firing[i]) {
         firing[i] = fire;
@@ -230,6 +263,15 @@ final class SloSeries {
       }
       states.add(new SloStatus.TierState(label[0], label[1], label[2], label[3], label[4], label[5], label[6],
           burnOf(l), burnOf(s), fire));
+    }
+    // The no-data rule fires for a series that had events and went silent (a dark cloud, a broken
+    // pipeline); one that never had any (a journey that never runs against this cloud) is reported
+    // as without data in its status, not alerted on.
+    boolean noDataNow = lastEventAt != Long.MIN_VALUE && nowMillis - lastEventAt > NO_DATA_WINDOW.toMillis();
+    if (noDataNow != noDataFiring) {
+      noDataFiring = noDataNow;
+      transitions.add(new SloAlertChange(now, spec.name(), cloud, NO_DATA_TIER, BurnRateTier.TICKET, noDataNow,
+          0.0, 0.0, remaining));
     }
     Duration exhaustion = null;
     double fastBurn = burnOf(ratios[longIndex[0]]);
@@ -240,7 +282,35 @@ final class SloSeries {
     }
     return new SloStatus(spec.name(), cloud, spec.target().toPlainString(),
         Durations.describe(spec.window()), spec.method().name(), good / (long) scale, total / (long) scale,
-        sli, remaining, remainingEvents, burn, states, exhaustion, excluded);
+        sli, remaining, remainingEvents, burn, states, exhaustion, excluded, periodCoverage,
+        lastEventAt == Long.MIN_VALUE ? null : Instant.ofEpochMilli(lastEventAt),
+        lastEventAt == Long.MIN_VALUE || noDataFiring);
+  }
+
+  /** The share of the last {@code windowMillis} this series has watched (0 to 1). */
+  private double coverage(long nowMillis, long windowMillis) {
+    if (windowMillis <= 0) {
+      return 1.0;
+    }
+    return Math.min(1.0, Math.max(0.0, (double) (nowMillis - observingSince) / windowMillis));
+  }
+
+  /** The share of the SLO period so far that this series has watched. */
+  private double periodCoverage(long nowMillis) {
+    if (period != null) {
+      return coverage(nowMillis, spec.window().duration().toMillis());
+    }
+    long start = periodStart == null ? nowMillis : periodStart.toEpochMilli();
+    long elapsed = nowMillis - start;
+    if (elapsed <= 0) {
+      return 1.0;
+    }
+    return Math.min(1.0, Math.max(0.0, (double) (nowMillis - Math.max(start, observingSince)) / elapsed));
+  }
+
+  /** When the latest event was counted, or null. */
+  Instant lastEventAt() {
+    return lastEventAt == Long.MIN_VALUE ? null : Instant.ofEpochMilli(lastEventAt);
   }
 
   private String exhaustion(BurnRateTier tier) {
@@ -250,12 +320,13 @@ final class SloSeries {
     return Durations.format(Duration.ofMillis(Math.max(unit, Math.round((double) millis / unit) * unit)));
   }
 
+  /** Burn rate of {bad, total, coverage}. */
   private double burnOf(double[] badTotal) {
-    return badTotal[1] == 0 ? 0.0 : (badTotal[0] / badTotal[1]) / budget;
+    return badTotal[1] == 0 ? 0.0 : (badTotal[0] / badTotal[1]) * badTotal[2] / budget;
   }
 
   private static boolean over(double[] badTotal, double threshold) {
-    return badTotal[1] > 0 && badTotal[0] / badTotal[1] > threshold;
+    return badTotal[1] > 0 && (badTotal[0] / badTotal[1]) * badTotal[2] > threshold;
   }
 
   boolean firing(int tier) {
@@ -278,6 +349,9 @@ final class SloSeries {
     s.put("firing", f);
     s.put("late", late);
     s.put("excluded", excluded);
+    s.put("observingSince", observingSince);
+    s.put("lastEventAt", lastEventAt);
+    s.put("noDataFiring", noDataFiring);
     return s;
   }
 
@@ -314,6 +388,11 @@ final class SloSeries {
     }
     late = ((Number) s.getOrDefault("late", 0L)).longValue();
     excluded = ((Number) s.getOrDefault("excluded", 0L)).longValue();
+    // A snapshot from before coverage was kept: its windows count as watched.
+    observingSince = s.get("observingSince") instanceof Number n ? Math.min(n.longValue(), observingSince)
+        : Long.MIN_VALUE / 2;
+    lastEventAt = s.get("lastEventAt") instanceof Number n ? n.longValue() : lastEventAt;
+    noDataFiring = Boolean.TRUE.equals(s.get("noDataFiring"));
   }
 
   private static long[] longs(Object o) {

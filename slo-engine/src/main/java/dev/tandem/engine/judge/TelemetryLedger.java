@@ -25,8 +25,9 @@ final class TelemetryLedger {
   }
 
   private final long windowMillis;
-  private final Map<Key, BucketRing> series = new HashMap<>();
+  private final Map<Key, CountRing> series = new HashMap<>();
   private long dropped;
+  private long late;
 
   TelemetryLedger(long windowMillis) {
     this.windowMillis = Math.max(windowMillis, BUCKETS);
@@ -38,23 +39,29 @@ final class TelemetryLedger {
       return;
     }
     Key key = new Key(t.cloud(), t.service(), t.operation());
-    BucketRing ring = series.get(key);
+    CountRing ring = series.get(key);
     if (ring == null) {
       if (series.size() >= MAX_SERIES) {
         dropped++;
         return;
       }
-      ring = new BucketRing(windowMillis, BUCKETS);
+      ring = new CountRing(windowMillis, BUCKETS, 2);
       series.put(key, ring);
     }
-    ring.add(t.ts().toEpochMilli(), now.toEpochMilli(), t.good(), t.total());
+    long at = Math.min(t.ts().toEpochMilli(), now.toEpochMilli());
+    if (!ring.add(at, now.toEpochMilli(), 0, t.good())) {
+      late++;
+      return;
+    }
+    ring.add(at, now.toEpochMilli(), 1, t.total());
   }
 
   List<OperationStats> stats(String cloud, Instant now) {
     List<OperationStats> out = new ArrayList<>();
-    for (Map.Entry<Key, BucketRing> e : series.entrySet()) {
+    for (Map.Entry<Key, CountRing> e : series.entrySet()) {
       if (e.getKey().cloud.equals(cloud)) {
-        long[] sum = e.getValue().sum(now.toEpochMilli());
+        long[] sum = new long[2];
+        e.getValue().sumInto(now.toEpochMilli(), BUCKETS, sum);
         if (sum[1] > 0) {
           out.add(new OperationStats(e.getKey().service, e.getKey().operation, sum[0], sum[1]));
         }
@@ -67,5 +74,9 @@ final class TelemetryLedger {
 
   long dropped() {
     return dropped;
+  }
+
+  long late() {
+    return late;
   }
 }

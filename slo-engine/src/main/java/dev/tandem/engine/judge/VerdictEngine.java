@@ -1,7 +1,9 @@
 package dev.tandem.engine.judge;
 
-import dev.tandem.engine.judge.CloudClassifier.View;
-import dev.tandem.engine.judge.ProbeLedger.StepStats;
+import dev.tandem.engine.judge.CloudClassifier.ClockSkew;
+import dev.tandem.engine.judge.CloudClassifier.CloudInputs;
+import dev.tandem.engine.judge.ProbeLedger.VantageCounts;
+import dev.tandem.engine.observation.ClockDiscipline;
 import dev.tandem.engine.observation.HeartbeatObservation;
 import dev.tandem.engine.observation.Observation;
 import dev.tandem.engine.observation.ObservationSink;
@@ -14,27 +16,50 @@ import dev.tandem.engine.verdict.Fault;
 import dev.tandem.engine.verdict.Health;
 import dev.tandem.engine.verdict.Recommendation;
 import dev.tandem.engine.verdict.Verdict;
+import dev.tandem.engine.verdict.VerdictState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Judges every failover domain from the observations it is given: per cloud a health and fault,
  * per domain a recommendation (CONTRACTS.md section 4).
  *
- * <p>Thread-safe: observations arrive from collectors and probes on many threads; each call takes
- * the engine's lock for a few microseconds. Time comes only from the injected clock, so replay and
- * tests run on virtual time.
+ * <p>Every judgement rests on counts over windows and confidence bounds ({@link CloudClassifier},
+ * the table in {@link ClassifierRule}); hysteresis then asks for persistence: a cloud-wide
+ * failure becomes UNHEALTHY after the hold-down, and leaves it after
+ * {@link #RECOVERY_HOLD_DOWNS} hold-downs of recovery.
+ *
+ * <p>Observations stamped more than {@code maxClockSkew} ahead of the engine's clock are refused
+ * and counted per sender (vantage or path); a vantage whose results are refused is a VANTAGE
+ * fault. Thread-safe: observations arrive from collectors and probes on many threads; each call
+ * takes the engine's lock for a few microseconds. Time comes only from the injected clock, so
+ * replay and tests run on virtual time.
  */
 public final class VerdictEngine implements ObservationSink {
+  /**
+   * Leaving is slower than entering (asymmetric thresholds): recovery must last this many
+   * hold-downs before a cloud leaves UNHEALTHY, or before a half-confirmed outage is forgotten.
+   */
+  public static final int RECOVERY_HOLD_DOWNS = 2;
+  /** Senders tracked for refused (future-stamped) observations; beyond, they are pooled. */
+  static final int MAX_SKEW_SENDERS = 1_000;
+
+  private static final DateTimeFormatter HHMMSS =
+      DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
   private final EngineSpec spec;
   private final Clock clock;
   private final Instant startedAt;
@@ -47,9 +72,12 @@ public final class VerdictEngine implements ObservationSink {
   private final Map<String, Instant> switchedAt = new HashMap<>();
   private final Map<String, CloudState> cloudStates = new HashMap<>();
   private final Map<String, Verdict> verdicts = new LinkedHashMap<>();
+  private final Map<String, Skew> skew = new TreeMap<>();
   private final List<VerdictListener> listeners = new CopyOnWriteArrayList<>();
   private volatile SloSignals sloSignals = SloSignals.NONE;
+  private final long maxSkewMillis;
   private long observations;
+  private long foreign;
 
   /** Hysteresis state of one cloud in one domain. */
   private static final class CloudState {
@@ -58,16 +86,31 @@ public final class VerdictEngine implements ObservationSink {
     Instant cloudWideSince;
     Instant lastCloudWideAt;
     Instant recoverySince;
+    /** The summary of the latest cloud-wide finding: the reason of a FAILOVER or HOLD that outlasts it. */
+    String cloudWideSummary = "";
+  }
+
+  /** Future-stamped observations refused from one sender. */
+  private static final class Skew {
+    final CountRing recent;
+    long refused;
+    long maxAheadMillis;
+
+    Skew(long windowMillis) {
+      recent = new CountRing(windowMillis, ProbeLedger.BUCKETS, 1);
+    }
   }
 
   private VerdictEngine(EngineSpec spec, Clock clock) {
     this.spec = spec;
     this.clock = clock;
     this.startedAt = clock.instant();
-    long window = spec.settings().probeWindow().toMillis();
-    this.probes = new ProbeLedger(window);
-    this.telemetry = new TelemetryLedger(window);
-    this.classifier = new CloudClassifier(spec.vantages(), spec.settings().quorum());
+    EngineSettings s = spec.settings();
+    this.probes = new ProbeLedger(s.probeWindow().toMillis(), s.recentWindow().toMillis(),
+        s.vantageWindow().toMillis());
+    this.telemetry = new TelemetryLedger(s.probeWindow().toMillis());
+    this.classifier = new CloudClassifier(spec.vantages(), s.quorum(), s.brownoutErrorRate());
+    this.maxSkewMillis = s.maxClockSkew().toMillis();
     spec.domains().forEach(d -> activeCloud.put(d.id(), d.active()));
   }
 
@@ -90,9 +133,18 @@ public final class VerdictEngine implements ObservationSink {
 
   @Override
   public synchronized void accept(Observation o) {
-    observations++;
     Instant now = clock.instant();
+    if (ClockDiscipline.tooFarAhead(o, now.toEpochMilli(), maxSkewMillis)) {
+      refuse(o, now);
+      return;
+    }
+    observations++;
     if (o instanceof ProbeObservation p) {
+      // Only configured clouds and vantages are judged: anything else would only grow the ledger.
+      if (!spec.clouds().contains(p.cloud()) || !classifier.vantageIds().contains(p.vantage())) {
+        foreign++;
+        return;
+      }
       probes.add(p, now);
     } else if (o instanceof HeartbeatObservation h) {
       lastHeartbeat.merge(h.path(), h.ts(), (a, b) -> a.isAfter(b) ? a : b);
@@ -105,7 +157,59 @@ public final class VerdictEngine implements ObservationSink {
     } else if (o instanceof TelemetryObservation t) {
       telemetry.add(t, now);
     }
-    // SLI samples feed budgets and burn rates (the SLO engine), not this first classifier.
+    // SLI samples feed budgets and burn rates (the SLO engine), which reach the judge as SloSignals.
+  }
+
+  private void refuse(Observation o, Instant now) {
+    String sender = ClockDiscipline.sender(o);
+    Skew s = skew.get(sender);
+    if (s == null) {
+      if (skew.size() >= MAX_SKEW_SENDERS) {
+        sender = "_other";
+        s = skew.get(sender);
+      }
+      if (s == null) {
+        s = new Skew(spec.settings().vantageWindow().toMillis());
+        skew.put(sender, s);
+      }
+    }
+    s.refused++;
+    long ahead = Duration.between(now, o.ts()).toMillis();
+    long[] recent = new long[1];
+    s.recent.sumInto(now.toEpochMilli(), ProbeLedger.BUCKETS, recent);
+    // The largest lead among the refusals still in the vantage window.
+    s.maxAheadMillis = recent[0] == 0 ? ahead : Math.max(s.maxAheadMillis, ahead);
+    s.recent.add(now.toEpochMilli(), now.toEpochMilli(), 0, 1);
+  }
+
+  /**
+   * Observations refused because they were stamped more than {@code engine.maxClockSkew} ahead,
+   * per sender ({@code "vantage ext-1"}, {@code "path path-a"}), since start.
+   */
+  public synchronized Map<String, Long> refusedAhead() {
+    Map<String, Long> out = new TreeMap<>();
+    skew.forEach((k, v) -> out.put(k, v.refused));
+    return out;
+  }
+
+  /** Probe results that arrived after the probe window had passed them (dropped). */
+  public synchronized long lateProbeResults() {
+    return probes.late();
+  }
+
+  /** Telemetry aggregates that arrived after the probe window had passed them (dropped). */
+  public synchronized long lateTelemetry() {
+    return telemetry.late();
+  }
+
+  /** Probe and telemetry results dropped because their ledgers were at their series bound. */
+  public synchronized long droppedAtBound() {
+    return probes.dropped() + telemetry.dropped();
+  }
+
+  /** Probe results from a cloud or vantage the configuration does not know (dropped). */
+  public synchronized long foreignProbeResults() {
+    return foreign;
   }
 
   /** Records that a failover controller switched {@code domain} to {@code cloud}. */
@@ -152,8 +256,7 @@ public final class VerdictEngine implements ObservationSink {
         Verdict prev = verdicts.get(d.id());
         if (prev != null && prev.recommendation() == next.recommendation()) {
           // `since` is when the recommendation began, not when the verdict was last rewritten.
-          next = new Verdict(next.domain(), next.observer(), next.generatedAt(), next.validUntil(),
-              next.recommendation(), prev.since(), next.reason(), next.clouds());
+          next = next.withSince(prev.since());
         }
         if (next.differsFrom(prev)) {
           changes.add(new Verdict[] {prev, next});
@@ -170,22 +273,27 @@ public final class VerdictEngine implements ObservationSink {
     return out;
   }
 
+  private Map<String, VantageCounts> counts(String cloud, Set<String> journeys, Instant now) {
+    Map<String, VantageCounts> out = new LinkedHashMap<>();
+    for (String v : classifier.vantageIds()) {
+      VantageCounts c = probes.counts(cloud, v, journeys, now);
+      if (c.any()) {
+        out.put(v, c);
+      }
+    }
+    return out;
+  }
+
   private Verdict judge(DomainSpec d, Instant now) {
     String active = activeCloud.get(d.id());
     String standby = active.equals(d.active()) ? d.standby() : d.active();
     Set<String> journeys = Set.copyOf(d.journeys());
+    Map<String, VantageCounts> activeCounts = counts(active, journeys, now);
+    Map<String, VantageCounts> standbyCounts = counts(standby, journeys, now);
+    Map<String, ClockSkew> skewed = skewedVantages(now);
 
-    Map<String, Map<String, List<StepStats>>> steps = new HashMap<>();
-    Map<String, Map<String, View>> views = new HashMap<>();
-    for (String cloud : List.of(active, standby)) {
-      Map<String, List<StepStats>> byVantage = classifier.stepsByVantage(probes, cloud, journeys, now);
-      steps.put(cloud, byVantage);
-      Map<String, View> v = new HashMap<>();
-      byVantage.forEach((vantage, s) -> v.put(vantage, CloudClassifier.view(s)));
-      views.put(cloud, v);
-    }
-    CloudFinding activeFinding = find(d, active, standby, steps, views, now);
-    CloudFinding standbyFinding = find(d, standby, active, steps, views, now);
+    CloudFinding activeFinding = find(d, active, activeCounts, standby, standbyCounts, skewed, now);
+    CloudFinding standbyFinding = find(d, standby, standbyCounts, active, activeCounts, skewed, now);
     CloudState activeState = settle(d.id(), active, activeFinding, now);
     CloudState standbyState = settle(d.id(), standby, standbyFinding, now);
 
@@ -202,14 +310,14 @@ public final class VerdictEngine implements ObservationSink {
     if (lag.isEmpty()) {
       notReady.add("no fresh replication lag from " + standby);
     } else if (lag.get().lagSeconds() > d.rpoSeconds()) {
-      notReady.add(String.format(java.util.Locale.ROOT, "replication lag %.1f s is over the RPO of %d s",
+      notReady.add(String.format(Locale.ROOT, "replication lag %.1f s is over the RPO of %d s",
           lag.get().lagSeconds(), d.rpoSeconds()));
     }
     boolean ready = notReady.isEmpty();
 
     List<Evidence> standbyEvidence = new ArrayList<>(standbyFinding.evidence());
     lag.ifPresent(r -> standbyEvidence.add(new Evidence(Evidence.REPLICATION,
-        String.format(java.util.Locale.ROOT, "%s reports replication lag %.1f s (RPO %d s)",
+        String.format(Locale.ROOT, "%s reports replication lag %.1f s (RPO %d s)",
             standby, r.lagSeconds(), d.rpoSeconds()),
         Map.of("cloud", standby, "lagSeconds", r.lagSeconds(), "rpoSeconds", d.rpoSeconds(),
             "at", r.ts().toString()))));
@@ -217,53 +325,99 @@ public final class VerdictEngine implements ObservationSink {
     Recommendation rec;
     String reason;
     boolean activeDown = activeState.health == Health.UNHEALTHY && activeState.fault == Fault.CLOUD_WIDE;
+    String down = activeState.cloudWideSummary;
     if (activeDown && standbyFinding.cloudWide()) {
       rec = Recommendation.HOLD;
-      reason = "Both " + active + " and " + standby + " fail the same way (" + activeFinding.summary()
+      reason = "Both " + active + " and " + standby + " fail the same way (" + down
           + "): a shared dependency, switching cannot help; hold and investigate what both depend on.";
     } else if (activeDown && ready && inAntiFlap(d.id(), now)) {
       rec = Recommendation.HOLD;
-      long left = spec.settings().antiFlap().minus(Duration.between(switchedAt.get(d.id()), now)).toSeconds();
-      reason = active + " is down cloud-wide (" + activeFinding.summary() + ") but it became active only "
-          + Duration.between(switchedAt.get(d.id()), now).toSeconds() + " s ago: no switch back during the"
-          + " anti-flap period (" + left + " s left). Hold and investigate both clouds.";
-    } else if (activeDown && ready && activeState.recoverySince != null) {
-      // Hysteresis on the recommendation too: a flapping cloud does not flip the verdict back
-      // and forth; it must work for the whole recovery period first.
-      rec = Recommendation.FAILOVER;
-      reason = "Fail over to " + standby + ": " + active + " failed cloud-wide and has worked again for only "
-          + Duration.between(activeState.recoverySince, now).toSeconds() + " s of the "
-          + spec.settings().holdDown().multipliedBy(RECOVERY_HOLD_DOWNS).toSeconds() + " s needed to trust it; "
-          + standby + " is healthy and ready.";
+      reason = active + " is down cloud-wide (" + down + ") but it became active at "
+          + HHMMSS.format(switchedAt.get(d.id())) + ": no switch back during the anti-flap period (until "
+          + HHMMSS.format(switchedAt.get(d.id()).plus(spec.settings().antiFlap())) + "). Hold and investigate both clouds.";
     } else if (activeDown && ready) {
+      // Hysteresis on the recommendation too: a flapping cloud does not flip the verdict back
+      // and forth; it must work for the whole recovery period first (the same sentence while it
+      // recovers: the verdict changes when the recommendation does).
       rec = Recommendation.FAILOVER;
-      reason = "Fail over to " + standby + ": " + activeFinding.summary() + " (confirmed for at least "
-          + spec.settings().holdDown().toSeconds() + " s); " + standby + " is healthy and ready"
-          + lag.map(r -> String.format(java.util.Locale.ROOT, " (replication lag %.1f s within the RPO of %d s)",
-              r.lagSeconds(), d.rpoSeconds())).orElse("") + ".";
+      reason = "Fail over to " + standby + ": " + down + " (confirmed for at least "
+          + spec.settings().holdDown().toSeconds() + " s; it counts as recovered only after working for "
+          + recovery().toSeconds() + " s); " + standby + " is healthy and ready"
+          + " (replication lag within the RPO of " + d.rpoSeconds() + " s).";
     } else if (activeDown) {
       rec = Recommendation.HOLD;
-      reason = active + " is down cloud-wide (" + activeFinding.summary() + ") but switching is unsafe: "
+      reason = active + " is down cloud-wide (" + down + ") but switching is unsafe: "
           + String.join("; ", notReady) + ". Hold: do not fail over until " + standby + " is ready.";
     } else {
       rec = Recommendation.STAY;
-      reason = stayReason(active, activeState, activeFinding, standby, standbyFinding, now);
+      reason = stayReason(active, activeState, activeFinding, standby, standbyFinding, ready, notReady);
+    }
+    if (rec == Recommendation.STAY && activeFinding.rule() == ClassifierRule.BROWNOUT_BELOW_THRESHOLD
+        && activeState.cloudWideSince != null && activeState.health != Health.UNHEALTHY) {
+      reason = "Stay on " + active + " for now: " + activeFinding.summary() + "; it crossed the threshold at "
+          + HHMMSS.format(activeState.cloudWideSince) + ": confirming, a failover can be recommended at "
+          + HHMMSS.format(activeState.cloudWideSince.plus(spec.settings().holdDown())) + " or later if it crosses"
+          + " it again.";
     }
 
+    // A cloud-wide failure under confirmation stays "confirming" while the cloud still browns out
+    // below the threshold: the suspicion lasts until the cloud recovers, and the display with it.
+    boolean suspected = activeFinding.cloudWide() || (activeFinding.rule() == ClassifierRule.BROWNOUT_BELOW_THRESHOLD
+        && activeState.cloudWideSince != null);
+    boolean confirming = rec == Recommendation.STAY && suspected && activeState.cloudWideSince != null
+        && activeState.health != Health.UNHEALTHY;
+    VerdictState state = state(rec, confirming, activeState, activeFinding, ready);
     Map<String, CloudAssessment> clouds = new LinkedHashMap<>();
     for (String cloud : spec.clouds()) {
       if (cloud.equals(active)) {
-        clouds.put(cloud, new CloudAssessment(CloudAssessment.ACTIVE, activeState.health,
-            activeState.fault, activeFinding.evidence(), null, null, null));
+        Instant since = confirming ? activeState.cloudWideSince : null;
+        clouds.put(cloud, new CloudAssessment(CloudAssessment.ACTIVE, activeState.health, activeState.fault,
+            activeFinding.evidence(), null, null, null,
+            confirming ? ClassifierRule.CLOUD_WIDE.id() : ruleOf(activeState, activeFinding), since,
+            since == null ? null : since.plus(spec.settings().holdDown())));
       } else if (cloud.equals(standby)) {
-        clouds.put(cloud, new CloudAssessment(CloudAssessment.STANDBY, standbyState.health,
-            standbyState.fault, standbyEvidence, ready, lag.map(ReplicationObservation::lagSeconds).orElse(null),
-            d.rpoSeconds()));
+        clouds.put(cloud, new CloudAssessment(CloudAssessment.STANDBY, standbyState.health, standbyState.fault,
+            standbyEvidence, ready, lag.map(ReplicationObservation::lagSeconds).orElse(null), d.rpoSeconds(),
+            ruleOf(standbyState, standbyFinding), null, null));
       }
     }
-    Instant since = now;
-    return new Verdict(d.id(), spec.observer(), now, now.plus(spec.settings().validity()), rec,
-        since, reason, clouds);
+    return new Verdict(d.id(), spec.observer(), now, now.plus(spec.settings().validity()), rec, now, reason,
+        clouds, state);
+  }
+
+  /** The table's row as shown: a cloud held UNHEALTHY by hysteresis still shows {@code cloud-wide}. */
+  private static String ruleOf(CloudState state, CloudFinding finding) {
+    if (state.fault == Fault.CLOUD_WIDE && state.health == Health.UNHEALTHY) {
+      return ClassifierRule.CLOUD_WIDE.id();
+    }
+    return finding.rule().id();
+  }
+
+  private static VerdictState state(Recommendation rec, boolean confirming, CloudState active, CloudFinding finding,
+      boolean ready) {
+    if (rec == Recommendation.FAILOVER) {
+      return VerdictState.FAILOVER;
+    }
+    if (rec == Recommendation.HOLD) {
+      return VerdictState.HOLD;
+    }
+    if (confirming) {
+      return VerdictState.CONFIRMING;
+    }
+    if (active.health == Health.UNHEALTHY) {
+      return VerdictState.RECOVERING;
+    }
+    if (active.health == Health.UNKNOWN) {
+      return VerdictState.UNKNOWN;
+    }
+    if (active.fault != Fault.NONE || active.health != Health.HEALTHY) {
+      return VerdictState.DEGRADED;
+    }
+    return ready ? VerdictState.ALL_CLEAR : VerdictState.NO_STANDBY;
+  }
+
+  private Duration recovery() {
+    return spec.settings().holdDown().multipliedBy(RECOVERY_HOLD_DOWNS);
   }
 
   private boolean inAntiFlap(String domain, Instant now) {
@@ -272,48 +426,63 @@ public final class VerdictEngine implements ObservationSink {
   }
 
   private String stayReason(String active, CloudState state, CloudFinding finding, String standby,
-      CloudFinding standbyFinding, Instant now) {
-    if (finding.cloudWide() && state.health != Health.UNHEALTHY) {
-      long left = spec.settings().holdDown().toSeconds()
-          - Duration.between(state.cloudWideSince, now).toSeconds();
+      CloudFinding standbyFinding, boolean ready, List<String> notReady) {
+    if (finding.cloudWide() && state.health != Health.UNHEALTHY && state.cloudWideSince != null) {
       return "Stay on " + active + " for now: " + finding.summary() + "; confirming, a failover can be"
-          + " recommended in " + Math.max(0, left) + " s if it persists.";
+          + " recommended at " + HHMMSS.format(state.cloudWideSince.plus(spec.settings().holdDown()))
+          + " if it persists.";
     }
     if (state.health == Health.UNHEALTHY && state.fault == Fault.CLOUD_WIDE) {
       return "Stay on " + active + ": it is recovering; it must keep working for "
-          + spec.settings().holdDown().multipliedBy(RECOVERY_HOLD_DOWNS).toSeconds()
-          + " s before it counts as healthy again.";
+          + recovery().toSeconds() + " s before it counts as healthy again.";
     }
     if (state.health == Health.UNKNOWN) {
       return "Stay on " + active + ": not enough evidence to judge it (" + finding.summary()
           + "); unknown never leads to a failover.";
     }
+    String standbyNote = ready ? "" : " No standby is ready (" + String.join("; ", notReady)
+        + "): disaster recovery is unavailable.";
     switch (state.fault) {
+      case CLOUD_WIDE:
+        return "Stay on " + active + ": " + finding.summary() + "; no failover below the threshold: page the"
+            + " owning team." + standbyNote;
       case COMPONENT:
         return "Stay on " + active + ": component fault, " + finding.summary()
-            + "; page the owning team, failing over would not help.";
+            + "; page the owning team, failing over would not help." + standbyNote;
       case TELEMETRY:
         return "Stay on " + active + ": " + finding.summary()
-            + "; a telemetry fault, not an outage: fix the telemetry path.";
+            + "; a telemetry fault, not an outage: fix the telemetry path." + standbyNote;
       case VANTAGE:
         return "Stay on " + active + ": " + finding.summary()
-            + "; an observer problem, not an outage: check that vantage's network.";
+            + "; an observer problem, not an outage: check that vantage." + standbyNote;
       default:
         break;
     }
-    if (state.health == Health.UNKNOWN) {
-      return "Stay on " + active + ": not enough evidence to judge it (" + finding.summary()
-          + "); unknown never leads to a failover.";
-    }
     if (standbyFinding.fault() != Fault.NONE) {
       return "Stay on " + active + ": it is healthy; " + standby + " has a " + standbyFinding.fault()
-          + " fault (" + standbyFinding.summary() + ").";
+          + " fault (" + standbyFinding.summary() + ")." + standbyNote;
     }
-    return "Stay on " + active + ": it is healthy (" + finding.summary() + ").";
+    return "Stay on " + active + ": it is healthy (" + finding.summary() + ")." + standbyNote;
   }
 
-  private CloudFinding find(DomainSpec d, String cloud, String other,
-      Map<String, Map<String, List<StepStats>>> steps, Map<String, Map<String, View>> views, Instant now) {
+  private Map<String, ClockSkew> skewedVantages(Instant now) {
+    Map<String, ClockSkew> out = new TreeMap<>();
+    long nowMillis = now.toEpochMilli();
+    skew.forEach((sender, s) -> {
+      if (sender.startsWith("vantage ")) {
+        long[] n = new long[1];
+        s.recent.sumInto(nowMillis, ProbeLedger.BUCKETS, n);
+        if (n[0] > 0) {
+          String vantage = sender.substring("vantage ".length());
+          out.put(vantage, new ClockSkew(vantage, n[0], s.maxAheadMillis));
+        }
+      }
+    });
+    return out;
+  }
+
+  private CloudFinding find(DomainSpec d, String cloud, Map<String, VantageCounts> counts, String other,
+      Map<String, VantageCounts> otherCounts, Map<String, ClockSkew> skewed, Instant now) {
     List<String> silent = new ArrayList<>();
     boolean anyPath = false;
     for (PathSpec p : spec.paths()) {
@@ -328,15 +497,9 @@ public final class VerdictEngine implements ObservationSink {
       }
     }
     List<String> burning = d.slos().isEmpty() ? List.of() : sloSignals.pageTierFiring(cloud, d.slos());
-    return classifier.classify(cloud, steps.get(cloud), views.get(other),
-        telemetry.stats(cloud, now), silent, anyPath, burning);
+    return classifier.classify(new CloudInputs(cloud, other, counts, otherCounts, telemetry.stats(cloud, now),
+        silent, anyPath, burning, skewed));
   }
-
-  /**
-   * Leaving is slower than entering (asymmetric thresholds): recovery must last this many
-   * hold-downs before a cloud leaves UNHEALTHY, or before a half-confirmed outage is forgotten.
-   */
-  static final int RECOVERY_HOLD_DOWNS = 2;
 
   /**
    * Applies hysteresis: entering UNHEALTHY needs the cloud-wide failure to persist through the
@@ -347,10 +510,11 @@ public final class VerdictEngine implements ObservationSink {
   private CloudState settle(String domain, String cloud, CloudFinding f, Instant now) {
     CloudState s = cloudStates.computeIfAbsent(domain + "/" + cloud, k -> new CloudState());
     Duration holdDown = spec.settings().holdDown();
-    Duration recovery = holdDown.multipliedBy(RECOVERY_HOLD_DOWNS);
+    Duration recovery = recovery();
     if (f.cloudWide()) {
       s.recoverySince = null;
       s.lastCloudWideAt = now;
+      s.cloudWideSummary = f.summary();
       if (s.cloudWideSince == null) {
         s.cloudWideSince = now;
       }
@@ -366,7 +530,7 @@ public final class VerdictEngine implements ObservationSink {
         && Duration.between(s.lastCloudWideAt, now).compareTo(recovery) >= 0) {
       s.cloudWideSince = null;
     }
-    if (s.health == Health.UNHEALTHY && s.fault == Fault.CLOUD_WIDE && f.probesPass()) {
+    if (s.health == Health.UNHEALTHY && s.fault == Fault.CLOUD_WIDE && f.recovered()) {
       if (s.recoverySince == null) {
         s.recoverySince = now;
       }

@@ -44,6 +44,9 @@ public final class ObservationCodec {
         if (p.attempts() > 1) {
           n.put("attempts", p.attempts());
         }
+        if (!p.critical()) {
+          n.put("critical", false);
+        }
     } else if (o instanceof SliObservation s) {
         n.put("slo", s.slo());
         n.put("cloud", s.cloud());
@@ -116,7 +119,8 @@ public final class ObservationCodec {
       case ProbeObservation.TYPE:
         return new ProbeObservation(ts, f.text("run"), f.text("journey"), f.text("step"), f.text("cloud"),
             f.text("vantage"), f.bool("ok"), f.number("latencyMs").longValue(), f.optText("error"),
-            f.has("attempts") ? f.number("attempts").intValue() : 1);
+            f.has("attempts") ? f.number("attempts").intValue() : 1,
+            !f.has("critical") || f.bool("critical"));
       case SliObservation.TYPE:
         return new SliObservation(ts, f.text("slo"), f.text("cloud"), f.optText("path"),
             f.number("good").longValue(), f.number("total").longValue());
@@ -141,7 +145,7 @@ public final class ObservationCodec {
   private static final class Fields {
     private static final String[] NAMES = {"ts", "type", "run", "journey", "step", "cloud", "vantage", "ok",
         "latencyMs", "error", "attempts", "slo", "path", "good", "total", "domain", "lagSeconds", "service",
-        "operation", "source", "latencyLe"};
+        "operation", "source", "latencyLe", "critical"};
     private final Object[] slots = new Object[NAMES.length];
 
     private static int slot(String name) {
@@ -167,6 +171,7 @@ public final class ObservationCodec {
         case "operation": return 18;
         case "source": return 19;
         case "latencyLe": return 20;
+        case "critical": return 21;
         default: return -1;
       }
     }

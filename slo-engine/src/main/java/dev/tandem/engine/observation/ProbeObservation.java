@@ -8,9 +8,12 @@ import java.time.Instant;
  * @param run the run's id (the trace id of the run when tracing is on)
  * @param error why the step failed; {@code null} when {@code ok}
  * @param attempts how many tries the step took (transport errors are retried); at least 1
+ * @param critical whether the step's failure fails its journey run ({@code critical: false} in
+ *     the journey, e.g. a cleanup step); the observation log carries {@code "critical": false}
+ *     only for such steps
  */
 public record ProbeObservation(Instant ts, String run, String journey, String step, String cloud,
-    String vantage, boolean ok, long latencyMs, String error, int attempts)
+    String vantage, boolean ok, long latencyMs, String error, int attempts, boolean critical)
     implements Observation {
 
   public static final String TYPE = "probe";
@@ -37,8 +40,13 @@ public record ProbeObservation(Instant ts, String run, String journey, String st
   }
 
   public ProbeObservation(Instant ts, String run, String journey, String step, String cloud,
+      String vantage, boolean ok, long latencyMs, String error, int attempts) {
+    this(ts, run, journey, step, cloud, vantage, ok, latencyMs, error, attempts, true);
+  }
+
+  public ProbeObservation(Instant ts, String run, String journey, String step, String cloud,
       String vantage, boolean ok, long latencyMs, String error) {
-    this(ts, run, journey, step, cloud, vantage, ok, latencyMs, error, 1);
+    this(ts, run, journey, step, cloud, vantage, ok, latencyMs, error, 1, true);
   }
 
   @Override

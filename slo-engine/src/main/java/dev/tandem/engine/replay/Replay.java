@@ -39,14 +39,21 @@ public final class Replay {
 
   private final EngineSpec spec;
   private final List<SloSpec> slos;
+  private final Duration flap;
   private final ObjectMapper json = new ObjectMapper();
   private final ObservationCodec codec = new ObservationCodec(json);
   private final VerdictJson verdictJson = new VerdictJson(json);
   private final dev.tandem.engine.paging.EventsV2Json pageJson = new dev.tandem.engine.paging.EventsV2Json(json);
 
   public Replay(EngineSpec spec, List<SloSpec> slos) {
+    this(spec, slos, dev.tandem.engine.paging.PagingPolicy.DEFAULT_FLAP);
+  }
+
+  /** @param flap {@code paging.flapSeconds}: how long a problem must stay away before it is resolved */
+  public Replay(EngineSpec spec, List<SloSpec> slos, Duration flap) {
     this.spec = spec;
     this.slos = List.copyOf(slos);
+    this.flap = flap;
   }
 
   /**
@@ -92,6 +99,14 @@ public final class Replay {
         }
         continue;
       }
+      if (last != null && o.ts().isAfter(last.plus(spec.settings().maxClockSkew()))) {
+        // Stamped further ahead than any clock may run: refused by the engines (and counted
+        // there, per sender), exactly as a live engine refuses it. Time does not move for it.
+        verdicts.accept(o);
+        budgets.accept(o);
+        observations++;
+        continue;
+      }
       if (last != null && o.ts().isBefore(last)) {
         skippedCount++;
         if (skipped.size() < MAX_SKIPPED_KEPT) {
@@ -104,6 +119,7 @@ public final class Replay {
         clock = new VirtualClock(first);
         verdicts = VerdictEngine.create(spec, clock);
         budgets = new SloEngine(slos, spec.clouds(), clock);
+        budgets.setMaxClockSkew(spec.settings().maxClockSkew());
         verdicts.setSloSignals(budgets::pageTierFiring);
         List<String> sink = pending;
         long[] counted = changeCounts;
@@ -117,7 +133,7 @@ public final class Replay {
         });
         // Page events after the change that caused them; suppressed and ticket-tier records are
         // not sent, so they are not page lines (CONTRACTS.md section 5: "for each event sent").
-        paging = dev.tandem.engine.paging.PagingPolicy.create(spec, clock);
+        paging = dev.tandem.engine.paging.PagingPolicy.create(spec, clock, flap);
         dev.tandem.engine.paging.PagingPolicy policy = paging;
         verdicts.addListener((prev, next) -> pageLines(policy.onVerdict(prev, next), sink));
         budgets.addListener(change -> pageLines(policy.onSloAlert(change), sink));

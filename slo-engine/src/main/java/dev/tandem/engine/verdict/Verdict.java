@@ -12,7 +12,19 @@ import java.util.Objects;
  */
 public record Verdict(String domain, ObserverIdentity observer, Instant generatedAt,
     Instant validUntil, Recommendation recommendation, Instant since, String reason,
-    Map<String, CloudAssessment> clouds) {
+    Map<String, CloudAssessment> clouds, VerdictState state) {
+
+  public Verdict(String domain, ObserverIdentity observer, Instant generatedAt, Instant validUntil,
+      Recommendation recommendation, Instant since, String reason, Map<String, CloudAssessment> clouds) {
+    this(domain, observer, generatedAt, validUntil, recommendation, since, reason, clouds,
+        recommendation == Recommendation.FAILOVER ? VerdictState.FAILOVER
+            : recommendation == Recommendation.HOLD ? VerdictState.HOLD : VerdictState.ALL_CLEAR);
+  }
+
+  /** The same verdict with another {@code since}. */
+  public Verdict withSince(Instant since) {
+    return new Verdict(domain, observer, generatedAt, validUntil, recommendation, since, reason, clouds, state);
+  }
 
   public Verdict {
     Objects.requireNonNull(domain, "domain");
@@ -22,6 +34,7 @@ public record Verdict(String domain, ObserverIdentity observer, Instant generate
     Objects.requireNonNull(recommendation, "recommendation");
     Objects.requireNonNull(since, "since");
     Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(state, "state");
     if (validUntil.isBefore(generatedAt)) {
       throw new IllegalArgumentException("validUntil before generatedAt");
     }
@@ -29,15 +42,15 @@ public record Verdict(String domain, ObserverIdentity observer, Instant generate
   }
 
   /**
-   * Whether this verdict says something different from {@code other}: recommendation, reason,
-   * or any cloud's role, health, fault or readiness. Times and evidence details do not count,
+   * Whether this verdict says something different from {@code other}: recommendation, state,
+   * reason, or any cloud's role, health, fault, rule, readiness or confirmation deadline. Times and evidence details do not count,
    * so that a stream of verdicts only carries changes.
    */
   public boolean differsFrom(Verdict other) {
     if (other == null) {
       return true;
     }
-    if (recommendation != other.recommendation || !reason.equals(other.reason)
+    if (recommendation != other.recommendation || state != other.state || !reason.equals(other.reason)
         || !clouds.keySet().equals(other.clouds.keySet())) {
       return true;
     }
@@ -45,7 +58,8 @@ public record Verdict(String domain, ObserverIdentity observer, Instant generate
       CloudAssessment a = e.getValue();
       CloudAssessment b = other.clouds.get(e.getKey());
       if (!a.role().equals(b.role()) || a.health() != b.health() || a.fault() != b.fault()
-          || !Objects.equals(a.ready(), b.ready())) {
+          || !Objects.equals(a.ready(), b.ready()) || !Objects.equals(a.rule(), b.rule())
+          || !Objects.equals(a.failoverPossibleAt(), b.failoverPossibleAt())) {
         return true;
       }
     }

@@ -29,6 +29,7 @@ public final class VerdictJson {
     n.put("recommendation", v.recommendation().name());
     n.put("since", v.since().toString());
     n.put("reason", v.reason());
+    n.put("state", v.state().name());
     ObjectNode clouds = n.putObject("clouds");
     for (Map.Entry<String, CloudAssessment> e : v.clouds().entrySet()) {
       clouds.set(e.getKey(), encode(e.getValue()));
@@ -41,6 +42,13 @@ public final class VerdictJson {
     n.put("role", c.role());
     n.put("health", c.health().name());
     n.put("fault", c.fault().name());
+    if (c.rule() != null) {
+      n.put("rule", c.rule());
+    }
+    if (c.confirmingSince() != null) {
+      n.put("confirmingSince", c.confirmingSince().toString());
+      n.put("failoverPossibleAt", c.failoverPossibleAt().toString());
+    }
     ArrayNode evidence = n.putArray("evidence");
     for (Evidence e : c.evidence()) {
       ObjectNode item = evidence.addObject();

@@ -44,6 +44,14 @@ class SloEngineTest {
 
   private SloEngine engine;
 
+  /**
+   * The engine watches for {@code d} without traffic: its burn windows are then covered, so burn
+   * rates are the plain error ratio over the window divided by the budget.
+   */
+  private void watchedFor(Duration d) {
+    clock.advance(d);
+  }
+
   private SloStatus status(String slo, String cloud) {
     return engine.evaluate().stream().filter(s -> s.slo().equals(slo) && s.cloud().equals(cloud)).findFirst()
         .orElseThrow();
@@ -53,6 +61,7 @@ class SloEngineTest {
   void occurrencesBudgetIsExactPerCloud() {
     engine = new SloEngine(List.of(spanSlo("orders", SloWindow.rolling(Duration.ofDays(28)),
         BudgetingMethod.OCCURRENCES, "0.999", null, null)), List.of("primary", "secondary"), clock);
+    watchedFor(Duration.ofHours(1));
     spans("primary", 9_995, 10_000);
     spans("secondary", 10_000, 10_000);
     SloStatus p = status("orders", "primary");
@@ -71,6 +80,7 @@ class SloEngineTest {
   void pageTierFiresOnFastBurnAndResolvesWhenTheShortWindowRecovers() {
     engine = new SloEngine(List.of(spanSlo("orders", SloWindow.rolling(Duration.ofDays(30)),
         BudgetingMethod.OCCURRENCES, "0.999", null, null)), List.of("primary"), clock);
+    watchedFor(Duration.ofHours(1));
     List<SloAlertChange> changes = new ArrayList<>();
     engine.addListener(changes::add);
     for (int i = 0; i < 12; i++) {
@@ -97,6 +107,7 @@ class SloEngineTest {
         BudgetingMethod.OCCURRENCES, new BigDecimal("0.999"), null, null,
         new Selector(Selector.Source.PROBE, Map.of(Selector.JOURNEY, "order-to-invoice")), null, null);
     engine = new SloEngine(List.of(probe), List.of("primary"), clock);
+    watchedFor(Duration.ofHours(1));
     for (int i = 0; i < 3; i++) {
       engine.accept(new ProbeObservation(clock.instant(), "r" + i, "order-to-invoice", "submit", "primary", "ext-1",
           i != 0, 20, i != 0 ? null : "status 503"));
@@ -236,5 +247,95 @@ class SloEngineTest {
       clock.advance(Duration.ofSeconds(7));
     }
     assertThat(engine.heapBytes()).isEqualTo(before).isLessThan(16_384);
+  }
+
+  /**
+   * Two engines see the same recent events (a 12-minute burn at 5%): one started just before,
+   * one has watched an hour of good traffic. The budget they see spent is the same, so they fire
+   * the same tiers at the same time; before coverage, the fresh one fired at once.
+   */
+  @Test
+  void aFreshEngineAndAnOldOneAgreeOnTheSameRecentEvents() {
+    List<SloSpec> specs = List.of(spanSlo("orders", SloWindow.rolling(Duration.ofDays(30)),
+        BudgetingMethod.OCCURRENCES, "0.999", null, null));
+    VirtualClock oldClock = new VirtualClock(T0.minus(Duration.ofHours(1)));
+    SloEngine old = new SloEngine(specs, List.of("primary"), oldClock);
+    for (int i = 0; i < 60; i++) {
+      old.accept(new TelemetryObservation(oldClock.instant(), "path-a", "primary", "order-service", "POST /orders",
+          "span", 1_000, 1_000));
+      oldClock.advance(Duration.ofMinutes(1));
+    }
+    engine = new SloEngine(specs, List.of("primary"), clock);
+    List<Boolean> freshFiring = new ArrayList<>();
+    List<Boolean> oldFiring = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      spans("primary", 950, 1_000);
+      old.accept(new TelemetryObservation(clock.instant(), "path-a", "primary", "order-service", "POST /orders",
+          "span", 950, 1_000));
+      freshFiring.add(!status("orders", "primary").firing().isEmpty());
+      oldFiring.add(!old.evaluate().get(0).firing().isEmpty());
+      clock.advance(Duration.ofMinutes(1));
+      oldClock.set(clock.instant());
+    }
+    // 5% errors is a 50x burn: 2% of a 30-day budget (page-fast) is spent after about 17 minutes.
+    assertThat(freshFiring.subList(0, 10)).containsOnly(false);
+    assertThat(freshFiring.get(39)).isTrue();
+    int freshFirst = freshFiring.indexOf(true);
+    int oldFirst = oldFiring.indexOf(true);
+    assertThat(freshFirst).isBetween(oldFirst - 1, oldFirst + 1);
+    assertThat(status("orders", "primary").coverage()).isCloseTo(40.0 / (30 * 24 * 60), within(1e-6));
+  }
+
+  @Test
+  void observationsStampedFarAheadAreRefusedAndCounted() {
+    engine = new SloEngine(List.of(spanSlo("orders", SloWindow.rolling(Duration.ofDays(28)),
+        BudgetingMethod.OCCURRENCES, "0.999", null, null)), List.of("primary"), clock);
+    engine.accept(new TelemetryObservation(clock.instant().plusSeconds(120), "path-a", "primary", "order-service",
+        "POST /orders", "span", 0, 100));
+    engine.accept(new TelemetryObservation(clock.instant().plusSeconds(20), "path-a", "primary", "order-service",
+        "POST /orders", "span", 100, 100));
+    assertThat(engine.refusedAhead()).isEqualTo(1);
+    assertThat(status("orders", "primary").total()).isEqualTo(100);
+  }
+
+  /** A sender whose clock runs ahead must not open a future time slice and make on-time events late. */
+  @Test
+  void aTimesliceIsOpenedByTheEnginesClockNotTheSenders() {
+    engine = new SloEngine(List.of(spanSlo("slices", SloWindow.rolling(Duration.ofDays(1)),
+        BudgetingMethod.TIMESLICES, "0.9", "0.95", Duration.ofMinutes(1))), List.of("primary"), clock);
+    engine.accept(new TelemetryObservation(clock.instant().plusSeconds(25), "path-a", "primary", "order-service",
+        "POST /orders", "span", 100, 100));
+    engine.accept(new TelemetryObservation(clock.instant(), "path-a", "primary", "order-service", "POST /orders",
+        "span", 100, 100));
+    clock.advance(Duration.ofMinutes(2));
+    SloStatus s = status("slices", "primary");
+    assertThat(engine.late()).isZero();
+    assertThat(s.total()).isEqualTo(1);
+    assertThat(s.good()).isEqualTo(1);
+  }
+
+  @Test
+  void aSeriesThatWentSilentIsNoDataAndFiresTheNoDataRuleOnce() {
+    engine = new SloEngine(List.of(spanSlo("orders", SloWindow.rolling(Duration.ofDays(28)),
+        BudgetingMethod.OCCURRENCES, "0.999", null, null)), List.of("primary", "secondary"), clock);
+    List<SloAlertChange> changes = new ArrayList<>();
+    engine.addListener(changes::add);
+    spans("primary", 100, 100);
+    assertThat(status("orders", "primary").noData()).isFalse();
+    assertThat(status("orders", "secondary").noData()).as("never any data").isTrue();
+    clock.advance(Duration.ofMinutes(11));
+    SloStatus dark = status("orders", "primary");
+    assertThat(dark.noData()).isTrue();
+    assertThat(dark.silentFor(Duration.ofSeconds(30), clock.instant())).isTrue();
+    status("orders", "primary");
+    assertThat(changes).filteredOn(c -> c.tier().equals("no-data"))
+        .singleElement().satisfies(c -> {
+          assertThat(c.cloud()).isEqualTo("primary");
+          assertThat(c.severity()).isEqualTo("ticket");
+          assertThat(c.firing()).isTrue();
+        });
+    spans("primary", 100, 100);
+    assertThat(status("orders", "primary").noData()).isFalse();
+    assertThat(changes).filteredOn(c -> c.tier().equals("no-data") && !c.firing()).hasSize(1);
   }
 }

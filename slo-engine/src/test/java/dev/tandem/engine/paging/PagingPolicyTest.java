@@ -36,15 +36,23 @@ class PagingPolicyTest {
   static EngineSpec spec() {
     return new EngineSpec(new ObserverIdentity("obs-test", "primary"), List.of("primary", "secondary"),
         List.of(new DomainSpec(D, "primary", "secondary", 60, "db.replication.lag", List.of("order-to-invoice"),
-            List.of(SLO))),
+            List.of(SLO, "order-journey"))),
         List.of(new VantageSpec("ext-1", "third-party", "eu")), List.of(new PathSpec("path-a", "primary")),
         new EngineSettings(Duration.ofSeconds(10), Duration.ofSeconds(30), 2, Duration.ofSeconds(60),
             Duration.ofSeconds(30), Duration.ofSeconds(60)));
   }
 
-  /** One input: a verdict (recommendation, primary, secondary as HEALTH/FAULT) or an SLO alert. */
+  /** One input: a verdict (recommendation, primary, secondary as HEALTH/FAULT[/rule]), an SLO alert, or time passing. */
   interface Step {
-    List<PageRecord> apply(PagingPolicy p);
+    List<PageRecord> apply(PagingPolicy p, VirtualClock clock);
+  }
+
+  /** Time passes (the engine keeps evaluating with nothing new). */
+  static Step after(long seconds) {
+    return (p, clock) -> {
+      clock.advance(Duration.ofSeconds(seconds));
+      return p.evaluated();
+    };
   }
 
   static Step verdict(Recommendation rec, String primary, String secondary) {
@@ -52,7 +60,7 @@ class PagingPolicyTest {
   }
 
   static Step verdict(Recommendation rec, String active, String primary, String secondary) {
-    return p -> {
+    return (p, clock) -> {
       List<PageRecord> out = new ArrayList<>(p.onVerdict(null, v(rec, active, primary, secondary)));
       out.addAll(p.evaluated());
       return out;
@@ -69,17 +77,26 @@ class PagingPolicyTest {
 
   private static CloudAssessment assess(boolean active, String hf) {
     String[] p = hf.split("/");
-    List<Evidence> ev = List.of(new Evidence(Evidence.PROBE, "ext-1 sees submit-order fail",
-        Map.of("vantage", "ext-1", "step", "submit-order")));
+    Fault fault = Fault.valueOf(p[1]);
+    String rule = p.length > 2 ? p[2] : null;
+    List<Evidence> ev = fault == Fault.VANTAGE
+        ? List.of(new Evidence(Evidence.PROBE, "ext-1 fails more than the others",
+            Map.of("signal", "vantage-blamed", "vantage", "ext-1", "cloud", active ? "primary" : "secondary")))
+        : List.of(new Evidence(Evidence.PROBE, "ext-1 sees submit-order fail",
+            Map.of("vantage", "ext-1", "step", "submit-order")));
     return active
-        ? new CloudAssessment(CloudAssessment.ACTIVE, Health.valueOf(p[0]), Fault.valueOf(p[1]), ev, null, null, null)
-        : new CloudAssessment(CloudAssessment.STANDBY, Health.valueOf(p[0]), Fault.valueOf(p[1]), ev, true, 3.0, 60L);
+        ? new CloudAssessment(CloudAssessment.ACTIVE, Health.valueOf(p[0]), fault, ev, null, null, null, rule, null, null)
+        : new CloudAssessment(CloudAssessment.STANDBY, Health.valueOf(p[0]), fault, ev, true, 3.0, 60L, rule, null, null);
   }
 
   static Step alert(String cloud, String tier, boolean firing) {
+    return alert(SLO, cloud, tier, firing);
+  }
+
+  static Step alert(String slo, String cloud, String tier, boolean firing) {
     String severity = tier.startsWith("page") ? "page" : "ticket";
-    return p -> {
-      List<PageRecord> out = new ArrayList<>(p.onSloAlert(new SloAlertChange(T0, SLO, cloud, tier, severity, firing,
+    return (p, clock) -> {
+      List<PageRecord> out = new ArrayList<>(p.onSloAlert(new SloAlertChange(T0, slo, cloud, tier, severity, firing,
           15.0, 16.0, 0.5)));
       out.addAll(p.evaluated());
       return out;
@@ -89,7 +106,8 @@ class PagingPolicyTest {
   private static final String OK = "HEALTHY/NONE";
   private static final String DOWN = "UNHEALTHY/CLOUD_WIDE";
   private static final String CW = "tandem/order-platform/primary/CLOUD_WIDE";
-  private static final String SLOKEY = "tandem/slo/inventory-api-availability/primary/page";
+  private static final String SLOKEY = "tandem/order-platform/primary/COMPONENT";
+  private static final String VANTAGE_KEY = "tandem/observability/vantage/ext-1";
 
   static Stream<Arguments> scenarios() {
     return Stream.of(
@@ -124,8 +142,8 @@ class PagingPolicyTest {
         Arguments.of("vantage fault warns observability, then resolves", List.of(
             verdict(Recommendation.STAY, "DEGRADED/VANTAGE", OK),
             verdict(Recommendation.STAY, OK, OK)), List.of(
-            "SEND trigger warning OBSERVABILITY tandem/observability/primary/VANTAGE",
-            "SEND resolve warning OBSERVABILITY tandem/observability/primary/VANTAGE")),
+            "SEND trigger warning OBSERVABILITY " + VANTAGE_KEY,
+            "SEND resolve warning OBSERVABILITY " + VANTAGE_KEY)),
         Arguments.of("telemetry fault warns observability", List.of(
             verdict(Recommendation.STAY, "HEALTHY/TELEMETRY", OK)), List.of(
             "SEND trigger warning OBSERVABILITY tandem/observability/primary/TELEMETRY")),
@@ -169,7 +187,7 @@ class PagingPolicyTest {
             verdict(Recommendation.FAILOVER, DOWN, OK),
             alert("secondary", "page-fast", true)), List.of(
             "SEND trigger critical SERVICE " + CW,
-            "SEND trigger error SERVICE tandem/slo/inventory-api-availability/secondary/page")),
+            "SEND trigger error SERVICE tandem/order-platform/secondary/COMPONENT")),
         Arguments.of("an SLO page open before the outage stays open, not re-triggered", List.of(
             alert("primary", "page-fast", true),
             verdict(Recommendation.FAILOVER, DOWN, OK),
@@ -191,11 +209,17 @@ class PagingPolicyTest {
     assertThat(runFull(steps)).isEqualTo(runFull(steps));
   }
 
+  /** The table above resolves at once ({@code paging.flapSeconds: 0}); the flap rule has its own table. */
   private static List<String> run(List<Step> steps) {
-    PagingPolicy p = PagingPolicy.create(spec(), new VirtualClock(T0));
+    return run(steps, Duration.ZERO);
+  }
+
+  private static List<String> run(List<Step> steps, Duration flap) {
+    VirtualClock clock = new VirtualClock(T0);
+    PagingPolicy p = PagingPolicy.create(spec(), clock, flap);
     List<String> out = new ArrayList<>();
     for (Step s : steps) {
-      for (PageRecord r : s.apply(p)) {
+      for (PageRecord r : s.apply(p, clock)) {
         PageEvent e = r.event();
         out.add(r.disposition() + " " + e.action().wire() + " " + e.severity().wire() + " " + e.routing() + " "
             + e.dedupKey());
@@ -205,10 +229,92 @@ class PagingPolicyTest {
   }
 
   private static List<PageRecord> runFull(List<Step> steps) {
-    PagingPolicy p = PagingPolicy.create(spec(), new VirtualClock(T0));
+    VirtualClock clock = new VirtualClock(T0);
+    PagingPolicy p = PagingPolicy.create(spec(), clock, Duration.ZERO);
     List<PageRecord> out = new ArrayList<>();
-    steps.forEach(s -> out.addAll(s.apply(p)));
+    steps.forEach(s -> out.addAll(s.apply(p, clock)));
     return out;
+  }
+
+  private static final String BROWNOUT = "DEGRADED/CLOUD_WIDE/brownout-below-threshold";
+
+  static Stream<Arguments> flapScenarios() {
+    return Stream.of(
+        Arguments.of("an outage that clears and returns within the flap period is one incident", List.of(
+            verdict(Recommendation.FAILOVER, DOWN, OK),
+            verdict(Recommendation.STAY, OK, OK),
+            after(120),
+            verdict(Recommendation.FAILOVER, DOWN, OK),
+            verdict(Recommendation.STAY, OK, OK),
+            after(599),
+            after(1)), List.of(
+            "SEND trigger critical SERVICE " + CW,
+            "SEND resolve critical SERVICE " + CW)),
+        Arguments.of("a vantage fault that flickers is one warning", List.of(
+            verdict(Recommendation.STAY, "HEALTHY/VANTAGE", OK),
+            verdict(Recommendation.STAY, OK, OK),
+            after(30),
+            verdict(Recommendation.STAY, "HEALTHY/VANTAGE", OK),
+            verdict(Recommendation.STAY, OK, OK),
+            after(30),
+            verdict(Recommendation.STAY, "HEALTHY/VANTAGE", OK)), List.of(
+            "SEND trigger warning OBSERVABILITY " + VANTAGE_KEY)),
+        Arguments.of("a vantage blamed for both clouds is one warning", List.of(
+            verdict(Recommendation.STAY, "HEALTHY/VANTAGE", "HEALTHY/VANTAGE"),
+            after(600)), List.of(
+            "SEND trigger warning OBSERVABILITY " + VANTAGE_KEY)),
+        Arguments.of("a brownout below the threshold pages the owner once it lasted a hold-down, and escalates"
+            + " in place when it becomes an outage", List.of(
+            verdict(Recommendation.STAY, BROWNOUT, OK),
+            after(29),
+            after(1),
+            verdict(Recommendation.STAY, "DEGRADED/CLOUD_WIDE/cloud-wide", OK),
+            verdict(Recommendation.FAILOVER, DOWN, OK)), List.of(
+            "SEND trigger error SERVICE " + CW,
+            "SEND trigger critical SERVICE " + CW)),
+        Arguments.of("two SLOs of one domain burning are one incident", List.of(
+            verdict(Recommendation.STAY, "DEGRADED/COMPONENT", OK),
+            alert(SLO, "primary", "page-fast", true),
+            alert("order-journey", "primary", "page-fast", true),
+            alert(SLO, "primary", "page-fast", false),
+            alert("order-journey", "primary", "page-fast", false),
+            after(600)), List.of(
+            "SEND trigger error SERVICE " + SLOKEY,
+            "SEND resolve error SERVICE " + SLOKEY)),
+        Arguments.of("a brownout that becomes an outage within the hold-down pages once, critical", List.of(
+            verdict(Recommendation.STAY, BROWNOUT, OK),
+            after(10),
+            verdict(Recommendation.STAY, "DEGRADED/CLOUD_WIDE/cloud-wide", OK),
+            after(20),
+            verdict(Recommendation.FAILOVER, DOWN, OK)), List.of(
+            "SEND trigger critical SERVICE " + CW)),
+        Arguments.of("a confirming outage keeps a brownout incident open", List.of(
+            verdict(Recommendation.STAY, BROWNOUT, OK),
+            after(30),
+            verdict(Recommendation.STAY, "DEGRADED/CLOUD_WIDE/cloud-wide", OK),
+            after(900),
+            verdict(Recommendation.STAY, OK, OK),
+            after(600)), List.of(
+            "SEND trigger error SERVICE " + CW,
+            "SEND resolve error SERVICE " + CW)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("flapScenarios")
+  void incidentsOutlastTheirFlaps(String name, List<Step> steps, List<String> expected) {
+    assertThat(run(steps, PagingPolicy.DEFAULT_FLAP)).isEqualTo(expected);
+  }
+
+  @Test
+  void aReturnWithinTheFlapPeriodIsCountedAsAFlap() {
+    VirtualClock clock = new VirtualClock(T0);
+    PagingPolicy p = PagingPolicy.create(spec(), clock, PagingPolicy.DEFAULT_FLAP);
+    verdict(Recommendation.FAILOVER, DOWN, OK).apply(p, clock);
+    verdict(Recommendation.STAY, OK, OK).apply(p, clock);
+    after(60).apply(p, clock);
+    verdict(Recommendation.FAILOVER, DOWN, OK).apply(p, clock);
+    assertThat(p.flaps()).isEqualTo(1);
+    assertThat(p.open()).extracting(OpenIncident::dedupKey).containsExactly(CW);
   }
 
   @Test
@@ -222,7 +328,7 @@ class PagingPolicyTest {
 
   @Test
   void restoredIncidentIsNotTriggeredAgain() {
-    PagingPolicy p = PagingPolicy.create(spec(), new VirtualClock(T0));
+    PagingPolicy p = PagingPolicy.create(spec(), new VirtualClock(T0), Duration.ZERO);
     p.restore(List.of(new OpenIncident(CW, Routing.SERVICE, PageSeverity.CRITICAL)));
     assertThat(p.onVerdict(null, v(Recommendation.FAILOVER, "primary", DOWN, OK))).isEmpty();
     List<PageRecord> r = p.onVerdict(null, v(Recommendation.STAY, "primary", OK, OK));

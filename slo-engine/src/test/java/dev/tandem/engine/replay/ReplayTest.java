@@ -118,11 +118,9 @@ class ReplayTest {
         assertThat(n.get("ts").asText()).isEqualTo(e.at("/payload/timestamp").asText());
       }
     }
-    // The first failing round looks like one failing step (COMPONENT) while the SLO already burns at a
-    // page tier: that pages the owner; the next round is cloud-wide, which pages critical once.
-    assertThat(pages).containsExactly(
-        "trigger error SERVICE tandem/slo/journey-availability/primary/page",
-        "trigger critical SERVICE tandem/order-platform/primary/CLOUD_WIDE");
+    // The SLO burns at a page tier while the outage is being confirmed: its page is held back, and
+    // the outage pages critical once.
+    assertThat(pages).containsExactly("trigger critical SERVICE tandem/order-platform/primary/CLOUD_WIDE");
     assertThat(out).contains("\"type\":\"page\",\"event\":{\"routing_key\":\"SERVICE\"");
     assertThat(failoverAt).isNotNull();
   }
@@ -144,5 +142,23 @@ class ReplayTest {
     assertThat(skipped.get(0).reason()).startsWith("not JSON");
     assertThat(skipped.get(1).reason()).startsWith("out of order");
     assertThat(skipped.get(2).reason()).contains("unknown type 'mystery'");
+  }
+
+  /**
+   * A line stamped two minutes ahead, amid lines in order, as a vantage with a fast clock writes
+   * it: refused (as the live engine refuses it), not taken for the new "now", so the lines after it
+   * are neither out of order nor lost.
+   */
+  @Test
+  void aLineStampedFarAheadIsRefusedWithoutStoppingTheLinesAfterIt() throws Exception {
+    String[] lines = outageLog().split("\n");
+    List<String> withSkew = new ArrayList<>(List.of(lines).subList(0, 10));
+    withSkew.add(codec.encode(new ProbeObservation(Instant.parse("2026-11-26T10:02:03Z"), "ahead", "order-to-invoice",
+        "submit-order", "primary", "ext-1", true, 30, null)));
+    withSkew.addAll(List.of(lines).subList(10, lines.length));
+    List<Replay.Skipped> skipped = new ArrayList<>();
+    String out = replay(String.join("\n", withSkew) + "\n", skipped);
+    assertThat(skipped).isEmpty();
+    assertThat(out).contains("\"recommendation\":\"FAILOVER\"");
   }
 }
