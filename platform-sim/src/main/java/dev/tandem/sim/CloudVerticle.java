@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -35,6 +37,8 @@ final class CloudVerticle extends VerticleBase {
   static final String READ_REPLICA_MESSAGE = "read replica: writes go to the active cloud";
   private static final Logger log = LoggerFactory.getLogger(CloudVerticle.class);
   private static final Duration HEARTBEAT = Duration.ofSeconds(1);
+  private static final Duration REFUSE_WAIT = Duration.ofSeconds(5);
+  private static final Duration REFUSE_PROBE_EVERY = Duration.ofMillis(5);
   private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final int MAX_QTY = 10_000;
   private static final int MAX_CUSTOMER_CHARS = 128;
@@ -60,6 +64,8 @@ final class CloudVerticle extends VerticleBase {
   /** Serialises closing and reopening the listening socket; only touched on this verticle's context. */
   private Future<Void> listening = Future.succeededFuture();
   private boolean stopping;
+  /** Checks that a closed socket really refuses connections; created on first use. */
+  private NetClient probeClient;
   private volatile int boundPort = -1;
 
   CloudVerticle(
@@ -172,7 +178,7 @@ final class CloudVerticle extends VerticleBase {
     if (down && server != null) {
       HttpServer closing = server;
       server = null;
-      return closing.close();
+      return closing.close().compose(v -> refusing(System.nanoTime() + REFUSE_WAIT.toNanos()));
     }
     if (!down && server == null) {
       return listen(boundPort).<Void>mapEmpty().recover(e -> {
@@ -181,6 +187,47 @@ final class CloudVerticle extends VerticleBase {
       });
     }
     return Future.succeededFuture();
+  }
+
+  /**
+   * Completes once a new connection to the cloud's port is refused. The server's close completes
+   * when the JDK has closed the listening channel, but a channel registered with a selector keeps
+   * its socket until that selector runs again (an acceptor thread that a loaded machine has not
+   * scheduled yet): for those milliseconds the kernel still accepts connections. Probing is the
+   * only way to keep {@link #faultsChanged}'s promise; after {@code REFUSE_WAIT} it completes anyway
+   * with a warning rather than hang a caller.
+   */
+  private Future<Void> refusing(long deadlineNanos) {
+    if (boundPort <= 0) {
+      return Future.succeededFuture();
+    }
+    return probe().transform(connected -> {
+      if (connected.failed() || !connected.result()) {
+        return Future.succeededFuture();
+      }
+      if (System.nanoTime() - deadlineNanos > 0) {
+        log.warn("cloud {} still accepts connections on port {} {} after closing it", cloud.id(), boundPort,
+            REFUSE_WAIT);
+        return Future.succeededFuture();
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(REFUSE_PROBE_EVERY.toMillis(), id -> refusing(deadlineNanos).onComplete(later));
+      return later.future();
+    });
+  }
+
+  /** True when a TCP connection to the cloud's port was accepted (it is closed at once). */
+  private Future<Boolean> probe() {
+    if (probeClient == null) {
+      probeClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1_000));
+    }
+    return probeClient.connect(boundPort, settings.host()).transform(ar -> {
+      if (ar.succeeded()) {
+        ar.result().close();
+        return Future.succeededFuture(true);
+      }
+      return Future.succeededFuture(false);
+    });
   }
 
   @Override
@@ -196,6 +243,9 @@ final class CloudVerticle extends VerticleBase {
     vertx.setTimer(3_000, id -> flushed.tryComplete());
     Future<Void> closed = listening.transform(ignored ->
         server == null ? Future.succeededFuture() : server.close());
+    if (probeClient != null) {
+      closed = closed.transform(ignored -> probeClient.close());
+    }
     return Future.all(closed, flushed.future());
   }
 

@@ -17,7 +17,20 @@ final class TestHttp {
   private final WebClient client;
 
   TestHttp(Vertx vertx) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(2_000));
+    this(vertx, true);
+  }
+
+  private TestHttp(Vertx vertx, boolean keepAlive) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(2_000).setKeepAlive(keepAlive));
+  }
+
+  /**
+   * A client that opens a new connection for every request: what a test of "new connections are
+   * refused" needs, since a pooled keep-alive connection may be handed out before its client has
+   * noticed that the server closed it (on a loaded machine, even after a refused connect).
+   */
+  static TestHttp freshConnections(Vertx vertx) {
+    return new TestHttp(vertx, false);
   }
 
   HttpResponse<Buffer> send(HttpMethod method, String url, Map<String, String> headers, String body)

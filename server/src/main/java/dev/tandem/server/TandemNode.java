@@ -26,6 +26,7 @@ import dev.tandem.server.storage.JsonLinesWriter;
 import dev.tandem.server.storage.ObservationRecorder;
 import dev.tandem.server.storage.SloStateStore;
 import dev.tandem.server.storage.StorageDir;
+import dev.tandem.server.storage.WriterHealth;
 import dev.tandem.synthetics.Journey;
 import dev.tandem.synthetics.ProbeNode;
 import dev.tandem.synthetics.ProbeSettings;
@@ -59,14 +60,23 @@ public final class TandemNode {
   static final Duration SNAPSHOT_EVERY = Duration.ofSeconds(60);
 
   /** What the caller may change about a config when starting a node (the demo does). */
-  public record Overrides(boolean deferSynthetics) {
+  public record Overrides(boolean deferSynthetics, dev.tandem.server.storage.FileOpener files) {
+    public Overrides {
+      java.util.Objects.requireNonNull(files, "files");
+    }
+
     public static Overrides none() {
-      return new Overrides(false);
+      return new Overrides(false, dev.tandem.server.storage.FileOpener.system());
     }
 
     /** Synthetics wait for {@link TandemNode#startSynthetics(Map)}: the demo starts its targets later. */
     public static Overrides deferredSynthetics() {
-      return new Overrides(true);
+      return new Overrides(true, dev.tandem.server.storage.FileOpener.system());
+    }
+
+    /** The durable stores (journal, snapshot, outbox, audit log) write through {@code value} (tests: a full disk). */
+    public Overrides withFiles(dev.tandem.server.storage.FileOpener value) {
+      return new Overrides(deferSynthetics, value);
     }
   }
 
@@ -184,7 +194,8 @@ public final class TandemNode {
   public Future<TandemNode> start() {
     try {
       storage = StorageDir.open(config.storage().dir());
-      audit = new JsonLinesWriter(storage.resolve("audit.jsonl"), JsonLinesWriter.DEFAULT_CAPACITY, "tandem-audit");
+      audit = new JsonLinesWriter(storage.resolve("audit.jsonl"), JsonLinesWriter.DEFAULT_CAPACITY, "audit",
+          JsonLinesWriter.DEFAULT_SYNC_EVERY, overrides.files(), clock);
       if (config.recording().isPresent()) {
         // A probe step is stamped when it starts and may take its timeout three times (retries).
         long timeout = config.synthetics().map(TandemConfig.Synthetics::timeoutSeconds).orElse(5);
@@ -197,7 +208,7 @@ public final class TandemNode {
       return Future.failedFuture(e);
     }
     try {
-      sloState = SloStateStore.open(storage.resolve("slo-state"), slos, engine);
+      sloState = SloStateStore.open(storage.resolve("slo-state"), slos, engine, overrides.files(), clock);
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
@@ -234,8 +245,8 @@ public final class TandemNode {
       try {
         pager = dev.tandem.server.paging.Pager.start(vertx, config.pagerDuty(), storage.resolve("paging"),
             dev.tandem.engine.paging.PagingPolicy.create(engine.spec(), clock, config.pagingFlap()), audit::append,
-            registry, clock,
-            dev.tandem.server.paging.SenderSettings.defaults());
+            registry, clock, dev.tandem.server.paging.SenderSettings.defaults(), config.observer().id(),
+            overrides.files());
       } catch (IOException e) {
         return Future.failedFuture(e);
       }
@@ -243,6 +254,7 @@ public final class TandemNode {
       engine.addListener(p::onVerdict);
       slos.addListener(p::onSloAlert);
     }
+    bindStorageMetrics();
 
     return startCollectors()
         .compose(v -> overrides.deferSynthetics() || !config.runs(TandemConfig.Role.SYNTHETICS)
@@ -327,6 +339,7 @@ public final class TandemNode {
             io.opentelemetry.api.common.AttributeKey.stringKey("tandem.observer"), config.observer().id()));
     exportEndpoints(s).forEach(b::otlpEndpoint);
     probes = b.build();
+    bindProbeMetrics(probes);
     return probes.start().onSuccess(v -> log.info("synthetics: {} journeys x {} vantages x {} clouds every {} s",
         journeys.size(), s.vantages().size(), targets.size(), s.intervalSeconds()));
   }
@@ -374,7 +387,7 @@ public final class TandemNode {
 
   private Future<Void> startApi() {
     api = new ApiServer(vertx, config.api(), config.runs(TandemConfig.Role.ENGINE) ? engine : null, slos, registry,
-        clock, ready::get, board);
+        clock, ready::get, board, this::problems);
     return api.start().map(port -> {
       apiPort = port;
       return null;
@@ -438,6 +451,85 @@ public final class TandemNode {
               .register(registry);
         }
       }
+    }
+  }
+
+  /** The background disk writers: none of them makes a caller wait, so their trouble shows here. */
+  private List<WriterHealth> writers() {
+    List<WriterHealth> out = new ArrayList<>();
+    if (sloState != null) {
+      out.add(sloState);
+    }
+    if (audit != null) {
+      out.add(audit);
+    }
+    if (recording != null) {
+      out.add(recording.health());
+    }
+    if (pager != null) {
+      pager.outbox().ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** Why this process is degraded, for {@code /readyz}: cheap, never blocks. */
+  public List<String> problems() {
+    List<String> out = new ArrayList<>();
+    writers().forEach(w -> w.problem().ifPresent(out::add));
+    if (pager != null) {
+      out.addAll(pager.problems());
+    }
+    return out;
+  }
+
+  /** Every writer's drops and failures on /metrics: nothing is dropped unseen. */
+  private void bindStorageMetrics() {
+    for (WriterHealth w : writers()) {
+      FunctionCounter.builder("tandem.storage.dropped", w, WriterHealth::dropped)
+          .description("Lines (or paging events) a disk writer gave up at its queue's bound")
+          .tag("writer", w.writer()).register(registry);
+      FunctionCounter.builder("tandem.storage.write.failures", w, WriterHealth::writeFailures)
+          .description("Failed disk writes (a full disk, an I/O error); each is retried with backoff")
+          .tag("writer", w.writer()).register(registry);
+      Gauge.builder("tandem.storage.failing", w, x -> x.problem().isPresent() ? 1.0 : 0.0)
+          .description("1 while the writer cannot write to disk (see /readyz for why)")
+          .tag("writer", w.writer()).register(registry);
+    }
+    FunctionCounter.builder("tandem.storage.snapshot.failures", sloState, SloStateStore::snapshotFailures)
+        .description("SLO state snapshots that could not be written (the journal since the last one is kept)")
+        .register(registry);
+    if (recording != null) {
+      FunctionCounter.builder("tandem.recording.late", recording, ObservationRecorder::late)
+          .description("Observations left out of the recording because they arrived after later ones were written")
+          .register(registry);
+    }
+  }
+
+  /** Synthetics' drops: schedules missed or shed, and probe spans each export target lost. */
+  private void bindProbeMetrics(ProbeNode node) {
+    FunctionCounter.builder("tandem.probe.schedules.missed", node.scheduler(),
+            dev.tandem.synthetics.ProbeScheduler::missedSchedules)
+        .description("Journey runs not started because the previous run of the same journey, vantage and cloud was"
+            + " still going").register(registry);
+    FunctionCounter.builder("tandem.probe.schedules.shed", node.scheduler(),
+            dev.tandem.synthetics.ProbeScheduler::shedRuns)
+        .description("Journey runs not started because the most runs allowed at once were going").register(registry);
+    ProbeTelemetry t = node.telemetry();
+    if (t == null) {
+      return;
+    }
+    for (int i = 0; i < t.endpoints().size(); i++) {
+      int endpoint = i;
+      String target = t.endpoints().get(i).baseUrl();
+      FunctionCounter.builder("tandem.probe.spans.exported", t, x -> x.exportedSpans(endpoint))
+          .description("Probe step spans an OTLP export target acknowledged").tag("target", target)
+          .register(registry);
+      FunctionCounter.builder("tandem.probe.spans.failed", t, x -> x.failedSpans(endpoint))
+          .description("Probe step spans whose export failed after the exporter's retries").tag("target", target)
+          .register(registry);
+      FunctionCounter.builder("tandem.probe.spans.dropped", t, x -> x.droppedSpans(endpoint))
+          .description("Probe step spans dropped before export because the target's queue was full")
+          .tag("target", target).register(registry);
     }
   }
 

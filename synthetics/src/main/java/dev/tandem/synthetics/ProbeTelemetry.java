@@ -9,6 +9,14 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.MetricDataType;
+import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
+import io.opentelemetry.sdk.metrics.export.MetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
@@ -36,8 +44,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Bounds: each endpoint queues at most {@code maxQueueSize} spans (default 2,048); beyond it
  * that endpoint's processor drops new spans while the other endpoints still get them. Each
- * exporter is counted ({@link #exportedSpans}, {@link #failedSpans}) for {@code /metrics}. Never
- * touches {@code GlobalOpenTelemetry}; the exporters' own metrics are turned off.
+ * endpoint is counted ({@link #exportedSpans}, {@link #failedSpans}, {@link #droppedSpans}) for
+ * {@code /metrics}; the drops are read from the batch processor's own count, through a private
+ * meter provider per endpoint. Never touches {@code GlobalOpenTelemetry}; the exporters' own
+ * metrics are turned off.
  *
  * <p>Call {@link #shutdown()} on the way out: it flushes what is queued (bounded by the export
  * timeout) and stops the exporter threads.
@@ -91,10 +101,16 @@ public final class ProbeTelemetry {
   private final List<Endpoint> endpoints;
   private final List<CountingExporter> exporters;
 
-  private ProbeTelemetry(OpenTelemetrySdk sdk, List<Endpoint> endpoints, List<CountingExporter> exporters) {
+  private final List<DropReader> drops;
+  private final List<SdkMeterProvider> meters;
+
+  private ProbeTelemetry(OpenTelemetrySdk sdk, List<Endpoint> endpoints, List<CountingExporter> exporters,
+      List<DropReader> drops, List<SdkMeterProvider> meters) {
     this.sdk = sdk;
     this.endpoints = endpoints;
     this.exporters = exporters;
+    this.drops = drops;
+    this.meters = meters;
   }
 
   /**
@@ -130,6 +146,11 @@ public final class ProbeTelemetry {
     return exporters.get(endpoint).failed.get();
   }
 
+  /** Spans dropped before export to {@code endpoint} because its queue was full. */
+  public long droppedSpans(int endpoint) {
+    return drops.get(endpoint).dropped();
+  }
+
   /** Exports what is queued, to every endpoint. */
   public CompletableResultCode forceFlush() {
     return sdk.getSdkTracerProvider().forceFlush();
@@ -137,7 +158,9 @@ public final class ProbeTelemetry {
 
   /** Flushes, then stops every processor and exporter; blocks for at most {@code timeout}. */
   public boolean shutdown(Duration timeout) {
-    return sdk.shutdown().join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+    boolean ok = sdk.shutdown().join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+    meters.forEach(SdkMeterProvider::shutdown);
+    return ok;
   }
 
   /** Flushes and stops, without waiting. */
@@ -230,7 +253,13 @@ public final class ProbeTelemetry {
         tracing.setClock(clock);
       }
       List<CountingExporter> counting = new ArrayList<>();
+      List<DropReader> drops = new ArrayList<>();
+      List<SdkMeterProvider> meters = new ArrayList<>();
       for (Endpoint endpoint : endpoints) {
+        DropReader drop = new DropReader();
+        SdkMeterProvider meter = SdkMeterProvider.builder().registerMetricReader(drop).build();
+        drops.add(drop);
+        meters.add(meter);
         OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
             .setEndpoint(endpoint.tracesUrl())
             .setTimeout(exportTimeout)
@@ -243,14 +272,66 @@ public final class ProbeTelemetry {
             .setExporterTimeout(exportTimeout)
             .setMaxQueueSize(maxQueueSize)
             .setMaxExportBatchSize(maxBatchSize)
-            .setMeterProvider(MeterProvider::noop)
+            .setMeterProvider(() -> meter)
             .build());
       }
       OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
           .setTracerProvider(tracing.build())
           .setPropagators(ContextPropagators.noop())
           .build();
-      return new ProbeTelemetry(sdk, List.copyOf(endpoints), List.copyOf(counting));
+      return new ProbeTelemetry(sdk, List.copyOf(endpoints), List.copyOf(counting), List.copyOf(drops),
+          List.copyOf(meters));
+    }
+  }
+
+  /**
+   * Reads one batch processor's count of spans dropped at its queue's bound. The processor only
+   * reports it as a metric ({@code processedSpans} with {@code dropped=true}; newer SDKs:
+   * {@code otel.sdk.processor.span.processed} with an {@code error.type}), so it gets a meter
+   * provider of its own whose one reader is read on demand (when /metrics is scraped).
+   */
+  private static final class DropReader implements MetricReader {
+    private static final AttributeKey<Boolean> DROPPED = AttributeKey.booleanKey("dropped");
+    private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    private volatile CollectionRegistration registration = CollectionRegistration.noop();
+
+    @Override
+    public void register(CollectionRegistration value) {
+      registration = value;
+    }
+
+    @Override
+    public AggregationTemporality getAggregationTemporality(InstrumentType type) {
+      return AggregationTemporality.CUMULATIVE;
+    }
+
+    @Override
+    public CompletableResultCode forceFlush() {
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      registration = CollectionRegistration.noop();
+      return CompletableResultCode.ofSuccess();
+    }
+
+    long dropped() {
+      long n = 0;
+      for (MetricData m : registration.collectAllMetrics()) {
+        if (m.getType() != MetricDataType.LONG_SUM) {
+          continue;
+        }
+        boolean legacy = m.getName().equals("processedSpans");
+        boolean semconv = m.getName().equals("otel.sdk.processor.span.processed");
+        for (LongPointData p : m.getLongSumData().getPoints()) {
+          if ((legacy && Boolean.TRUE.equals(p.getAttributes().get(DROPPED)))
+              || (semconv && p.getAttributes().get(ERROR_TYPE) != null)) {
+            n += p.getValue();
+          }
+        }
+      }
+      return n;
     }
   }
 

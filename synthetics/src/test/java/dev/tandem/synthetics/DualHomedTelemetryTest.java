@@ -189,19 +189,25 @@ class DualHomedTelemetryTest {
     try (ServerSocket reserved = new ServerSocket(0)) {
       deadPath = "http://127.0.0.1:" + reserved.getLocalPort(); // closed again: nothing listens
     }
+    // The export timeout bounds the retries against the dead path, and it also bounds every export
+    // to the live one, so it is long enough for a busy receiver; the waits follow it.
     telemetry = ProbeTelemetry.builder()
         .endpoint(new ProbeTelemetry.Endpoint(deadPath))
         .endpoint(new ProbeTelemetry.Endpoint(pathB.url()))
-        .exportTimeout(Duration.ofSeconds(1))
+        .exportTimeout(Duration.ofSeconds(5))
         .build();
 
     RunResult result = RunnerAgainstSimulatorTest.join(runner(vertx).run(demo("stock-lookup.yaml"),
         new Target("secondary", sim.baseUrl("secondary")), VANTAGES.get(2)));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> pathB.stepSpansOf(result.run()).size() == 2);
-    await().atMost(Duration.ofSeconds(15)).until(() -> telemetry.failedSpans(0) > 0);
-    // Two steps and the run span, acknowledged by the live path only.
-    await().atMost(Duration.ofSeconds(10)).until(() -> telemetry.exportedSpans(1) >= 3);
+    // As many step spans as the run had steps: on a loaded machine the first step may miss its
+    // maxLatencyMs and end the run after one step (it used to be taken as two, always).
+    int steps = result.steps().size();
+    assertThat(steps).isPositive();
+    await().atMost(Duration.ofSeconds(10)).until(() -> pathB.stepSpansOf(result.run()).size() == steps);
+    await().atMost(Duration.ofSeconds(30)).until(() -> telemetry.failedSpans(0) > 0);
+    // The steps and the run span, acknowledged by the live path only.
+    await().atMost(Duration.ofSeconds(10)).until(() -> telemetry.exportedSpans(1) >= steps + 1);
     assertThat(telemetry.exportedSpans(0)).isZero();
   }
 

@@ -26,10 +26,21 @@ import java.util.Set;
  * @param decisionLog the append-only JSON-lines log of decisions
  * @param reportAttempts how many times a switch report is tried per observer
  * @param api the controller's own HTTP endpoint ({@code /metrics}, {@code /status}, the gate)
+ * @param allowMinorityQuorum lets {@code quorum} be at or below half of the observers. Refused
+ *     otherwise: with such a quorum two disjoint groups of observers (say both sides of a network
+ *     partition) can each switch on their own view, so a minority can move traffic.
  */
 public record ControllerConfig(Path file, List<Observer> observers, List<DomainPolicy> domains, int quorum,
     Duration pollInterval, Duration timeout, Duration antiFlap, Optional<Path> gateFile, String simulatorAdminUrl,
-    Path decisionLog, int reportAttempts, Api api) {
+    Path decisionLog, int reportAttempts, Api api, boolean allowMinorityQuorum) {
+
+  /** With {@code allowMinorityQuorum} off: the quorum must be a majority of the observers. */
+  public ControllerConfig(Path file, List<Observer> observers, List<DomainPolicy> domains, int quorum,
+      Duration pollInterval, Duration timeout, Duration antiFlap, Optional<Path> gateFile, String simulatorAdminUrl,
+      Path decisionLog, int reportAttempts, Api api) {
+    this(file, observers, domains, quorum, pollInterval, timeout, antiFlap, gateFile, simulatorAdminUrl, decisionLog,
+        reportAttempts, api, false);
+  }
 
   public ControllerConfig {
     observers = List.copyOf(observers);
@@ -58,6 +69,35 @@ public record ControllerConfig(Path file, List<Observer> observers, List<DomainP
       }
     }
     policy(observers, quorum, antiFlap, domains); // quorum, anti-flap and domains are checked there
+    if (!allowMinorityQuorum && !isMajority(quorum, observers.size())) {
+      throw new IllegalArgumentException(minorityQuorumProblem(quorum, observers.size()));
+    }
+  }
+
+  /** True when {@code quorum} is more than half of {@code observers}. */
+  static boolean isMajority(int quorum, int observers) {
+    return 2L * quorum > observers;
+  }
+
+  /** Why a quorum that is not a majority is refused, and how to allow it anyway. */
+  static String minorityQuorumProblem(int quorum, int observers) {
+    return "quorum " + quorum + " is not a majority of the " + observers + " observers (at least " + (observers / 2 + 1)
+        + " needed): two disjoint groups of observers could each switch on their own view; raise the quorum, or set"
+        + " allowMinorityQuorum: true to accept that risk";
+  }
+
+  /** True when the quorum is a minority that {@code allowMinorityQuorum} lets through. */
+  public boolean minorityQuorum() {
+    return !isMajority(quorum, observers.size());
+  }
+
+  /** What the controller warns about at every start while a minority quorum is allowed. */
+  public Optional<String> minorityQuorumWarning() {
+    if (!minorityQuorum()) {
+      return Optional.empty();
+    }
+    return Optional.of("allowMinorityQuorum is set in " + file + " and the quorum " + quorum + " is not a majority of"
+        + " the " + observers.size() + " observers: two disjoint groups of observers can each switch traffic");
   }
 
   /**
@@ -120,6 +160,6 @@ public record ControllerConfig(Path file, List<Observer> observers, List<DomainP
   /** The same config listening on a port the OS picks. */
   public ControllerConfig withEphemeralPort() {
     return new ControllerConfig(file, observers, domains, quorum, pollInterval, timeout, antiFlap, gateFile,
-        simulatorAdminUrl, decisionLog, reportAttempts, new Api(api.host(), 0, api.adminToken()));
+        simulatorAdminUrl, decisionLog, reportAttempts, new Api(api.host(), 0, api.adminToken()), allowMinorityQuorum);
   }
 }

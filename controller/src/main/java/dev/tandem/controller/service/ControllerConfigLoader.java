@@ -114,9 +114,16 @@ public final class ControllerConfigLoader {
     }
 
     long quorum = top.integer("quorum", 2, 1, 100);
+    boolean allowMinority = top.bool("allowMinorityQuorum", false);
     if (observerEntries > 0 && quorum > observerEntries) {
       top.get("quorum").orElse(top.node()).problem("quorum " + quorum + " is more than the "
           + observerEntries + " observers configured");
+    } else if (observerEntries > 0 && !allowMinority
+        && !ControllerConfig.isMajority((int) quorum, observerEntries)) {
+      // Where the quorum is written, or, for the default, where the observers are.
+      top.get("quorum").orElse(top.get("observers").orElse(top.node())).problem(
+          (top.has("quorum") ? "" : "the default ") + ControllerConfig.minorityQuorumProblem((int) quorum,
+              observerEntries));
     }
     double poll = top.number("pollIntervalSeconds", 2, 0.05, 3600);
     double timeout = top.number("timeoutSeconds", 2, 0.05, 600);
@@ -152,7 +159,7 @@ public final class ControllerConfigLoader {
     try {
       return Optional.of(new ControllerConfig(absolute, observers, domains, (int) quorum,
           Duration.ofMillis(Math.round(poll * 1000)), Duration.ofMillis(Math.round(timeout * 1000)),
-          Duration.ofSeconds(antiFlap), gate, simulator, log, (int) attempts, api));
+          Duration.ofSeconds(antiFlap), gate, simulator, log, (int) attempts, api, allowMinority));
     } catch (IllegalArgumentException e) {
       top.node().problem(e.getMessage()); // every rule is checked above with its place; this is a last net
       return Optional.empty();

@@ -91,6 +91,8 @@ public final class ControllerService {
   }
 
   private Future<ControllerService> begin() {
+    // Allowed by allowMinorityQuorum, and said at every start so that nobody forgets it is on.
+    config.minorityQuorumWarning().ifPresent(w -> log.warn("failover controller: {}", w));
     try {
       restoreLastSwitches();
       decisions = new DecisionLog(config.decisionLog());
@@ -464,6 +466,8 @@ public final class ControllerService {
         .description("1 while the gating switch blocks every switch").register(registry);
     FunctionCounter.builder("tandem.controller.log.dropped", this, s -> s.decisions.dropped())
         .description("Decision log lines dropped because the writer fell behind").register(registry);
+    FunctionCounter.builder("tandem.controller.log.write.failures", this, s -> s.decisions.writeFailures())
+        .description("Failed decision log writes (a full disk); each is retried with backoff").register(registry);
   }
 
   private static double seconds(Recovery r, boolean toSwitch) {

@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.controller.Ballot;
 import dev.tandem.controller.Decision;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,21 +35,29 @@ import org.slf4j.LoggerFactory;
  * same file. The file itself is not rotated: it grows by one line per change of a decision, per
  * switch and per report, not per poll.
  *
- * <p>Durability: lines are flushed to the operating system whenever the queue is empty, never
- * fsynced. A crash of the process loses at most the lines still queued; a crash of the machine may
- * also lose what the OS had not yet written. The log is a record for people and for the anti-flap
- * period across restarts, not a transaction log.
+ * <p>Durability: every decision line is forced to disk ({@code FileChannel.force}) as soon as it
+ * is written, since a lost {@code SWITCHED} line would lose the anti-flap period at the next
+ * start; report lines are forced with the next decision or when the queue is empty. A crash of the
+ * process loses at most the lines still queued (the writer is usually milliseconds behind). A
+ * failed write (a full disk) is cut back out of the file, retried with backoff (0.5 s doubling to
+ * 30 s) and never given up; meanwhile lines wait in the bounded queue.
  */
 final class DecisionLog implements AutoCloseable {
   static final int CAPACITY = 10_000;
   private static final Logger log = LoggerFactory.getLogger(DecisionLog.class);
-  private static final String STOP = "";
+  /** One line, and whether it must reach the disk before the writer goes on (decisions). */
+  private record Line(String text, boolean sync) {}
+
+  private static final Line STOP = new Line("", false);
 
   private final ObjectMapper json = new ObjectMapper();
-  private final BlockingQueue<String> queue;
+  private final BlockingQueue<Line> queue;
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
-  private final BufferedWriter out;
+  private final AtomicLong synced = new AtomicLong();
+  private final AtomicLong writeFailures = new AtomicLong();
+  private final CountDownLatch closing = new CountDownLatch(1);
+  private final FileChannel out;
   private final Thread writer;
 
   DecisionLog(Path file) throws IOException {
@@ -62,7 +72,7 @@ final class DecisionLog implements AutoCloseable {
       Files.createDirectories(parent);
     }
     queue = new ArrayBlockingQueue<>(capacity);
-    out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     writer = new Thread(this::drain, "tandem-controller-log");
     writer.setDaemon(true);
   }
@@ -140,7 +150,7 @@ final class DecisionLog implements AutoCloseable {
       }
       v.put("note", b.note());
     }
-    offer(line.toString());
+    offer(new Line(line.toString(), true));
   }
 
   void report(Instant at, String domain, String observer, String cloud, boolean ok, int attempts, String error) {
@@ -155,10 +165,10 @@ final class DecisionLog implements AutoCloseable {
     if (error != null) {
       line.put("error", error);
     }
-    offer(line.toString());
+    offer(new Line(line.toString(), false));
   }
 
-  private void offer(String line) {
+  private void offer(Line line) {
     if (!queue.offer(line)) {
       dropped.incrementAndGet();
     }
@@ -172,27 +182,83 @@ final class DecisionLog implements AutoCloseable {
     return dropped.get();
   }
 
+  /** Times the file was forced to disk. */
+  long synced() {
+    return synced.get();
+  }
+
+  long writeFailures() {
+    return writeFailures.get();
+  }
+
   private void drain() {
+    boolean dirty = false;
     try {
       while (true) {
-        String line = queue.take();
+        Line line = queue.take();
         if (line == STOP) {
           return;
         }
-        try {
-          out.write(line);
-          out.write('\n');
-          if (queue.isEmpty()) {
-            out.flush();
+        int failures = 0;
+        while (true) {
+          long size = -1;
+          try {
+            size = out.size();
+            ByteBuffer bytes = ByteBuffer.wrap((line.text() + "\n").getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+              out.write(bytes);
+            }
+            written.incrementAndGet();
+            dirty = true;
+            if (line.sync() || queue.isEmpty()) {
+              out.force(false);
+              synced.incrementAndGet();
+              dirty = false;
+            }
+            if (failures > 0) {
+              log.warn("decision log: writing again after {} failed attempts", failures);
+            }
+            break;
+          } catch (IOException e) {
+            writeFailures.incrementAndGet();
+            failures++;
+            cutBack(size);
+            long delayMs = Math.min(30_000, 500L << Math.min(6, failures - 1));
+            if (failures == 1 || Integer.bitCount(failures) == 1) {
+              log.error("decision log: cannot write ({} failed attempts); the line waits, {} more queued, retrying in"
+                  + " {} ms", failures, queue.size(), delayMs, e);
+            }
+            if (closing.getCount() == 0) {
+              dropped.incrementAndGet();
+              log.error("decision log: closing with a line unwritten: {}", line.text());
+              break;
+            }
+            closing.await(delayMs, TimeUnit.MILLISECONDS);
           }
-          written.incrementAndGet();
-        } catch (IOException e) {
-          dropped.incrementAndGet();
-          log.warn("decision log: cannot write a line", e);
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      if (dirty) {
+        try {
+          out.force(false);
+          synced.incrementAndGet();
+        } catch (IOException e) {
+          log.warn("decision log: last sync failed", e);
+        }
+      }
+    }
+  }
+
+  /** Undoes a failed append so that a half line does not glue itself to the next one. */
+  private void cutBack(long size) {
+    try {
+      if (size >= 0 && out.size() > size) {
+        out.truncate(size);
+      }
+    } catch (IOException e) {
+      log.debug("decision log: cannot cut a failed write back", e);
     }
   }
 
@@ -204,7 +270,10 @@ final class DecisionLog implements AutoCloseable {
       return;
     }
     try {
-      queue.put(STOP);
+      closing.countDown(); // a writer waiting for the disk tries once more, then lets go
+      if (!queue.offer(STOP, 10, TimeUnit.SECONDS)) {
+        log.error("decision log: closing with {} lines unwritten", queue.size());
+      }
       writer.join(TimeUnit.SECONDS.toMillis(10));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

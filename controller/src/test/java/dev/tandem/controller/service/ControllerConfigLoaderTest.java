@@ -125,6 +125,98 @@ class ControllerConfigLoaderTest {
   }
 
   @Test
+  void aQuorumThatIsNotAMajorityIsRefusedWhereItIsWritten() throws Exception {
+    Optional<ControllerConfig> c = load("""
+        observers:
+          - {id: a, url: "http://127.0.0.1:8080"}
+          - {id: b, url: "http://127.0.0.1:8081"}
+          - {id: c, url: "http://127.0.0.1:8082"}
+          - {id: d, url: "http://127.0.0.1:8083"}
+          - {id: e, url: "http://127.0.0.1:8084"}
+        domains: [{id: d, clouds: [x, y], active: x}]
+        switch: {simulator: "http://127.0.0.1:9000"}
+        quorum: 2
+        """);
+    assertThat(c).isEmpty();
+    assertThat(problems.sorted()).extracting(Problem::toString).containsExactly(dir.resolve("controller.yaml")
+        + ":9:9: quorum 2 is not a majority of the 5 observers (at least 3 needed): two disjoint groups of observers"
+        + " could each switch on their own view; raise the quorum, or set allowMinorityQuorum: true to accept that"
+        + " risk");
+  }
+
+  @Test
+  void theDefaultQuorumMustBeAMajorityTooAndIsReportedAtTheObservers() throws Exception {
+    Optional<ControllerConfig> c = load("""
+        domains: [{id: d, clouds: [x, y], active: x}]
+        observers:
+          - {id: a, url: "http://127.0.0.1:8080"}
+          - {id: b, url: "http://127.0.0.1:8081"}
+          - {id: c, url: "http://127.0.0.1:8082"}
+          - {id: d, url: "http://127.0.0.1:8083"}
+        switch: {simulator: "http://127.0.0.1:9000"}
+        """);
+    assertThat(c).isEmpty();
+    assertThat(problems.sorted()).extracting(Problem::toString).singleElement().asString()
+        .matches(".*controller.yaml:3:\\d+: the default quorum 2 is not a majority of the 4 observers \\(at least 3.*");
+  }
+
+  @Test
+  void halfOfTheObserversIsNotEnoughEvenForTwo() throws Exception {
+    assertThat(load("""
+        observers: [{id: a, url: "http://127.0.0.1:1"}, {id: b, url: "http://127.0.0.1:2"}]
+        domains: [{id: d, clouds: [x, y], active: x}]
+        switch: {simulator: "http://127.0.0.1:9000"}
+        quorum: 1
+        """)).isEmpty();
+    assertThat(problems.toString()).contains("quorum 1 is not a majority of the 2 observers (at least 2 needed)");
+    // Three observers: 2 is a majority.
+    assertThat(load("""
+        observers: [{id: a, url: "http://127.0.0.1:1"}, {id: b, url: "http://127.0.0.1:2"}, {id: c, url: "http://127.0.0.1:3"}]
+        domains: [{id: d, clouds: [x, y], active: x}]
+        switch: {simulator: "http://127.0.0.1:9000"}
+        quorum: 2
+        """)).isPresent();
+  }
+
+  @Test
+  void allowMinorityQuorumLetsItThroughWithAWarningForEveryStart() throws Exception {
+    ControllerConfig c = load("""
+        observers:
+          - {id: a, url: "http://127.0.0.1:8080"}
+          - {id: b, url: "http://127.0.0.1:8081"}
+          - {id: c, url: "http://127.0.0.1:8082"}
+          - {id: d, url: "http://127.0.0.1:8083"}
+          - {id: e, url: "http://127.0.0.1:8084"}
+        domains: [{id: d, clouds: [x, y], active: x}]
+        switch: {simulator: "http://127.0.0.1:9000"}
+        quorum: 2
+        allowMinorityQuorum: true
+        """).orElseThrow();
+    assertThat(problems.isEmpty()).as(problems.toString()).isTrue();
+    assertThat(c.allowMinorityQuorum()).isTrue();
+    assertThat(c.minorityQuorumWarning()).hasValueSatisfying(w -> assertThat(w)
+        .contains("allowMinorityQuorum", "quorum 2 is not a majority of the 5 observers"));
+    assertThat(c.withEphemeralPort().allowMinorityQuorum()).as("kept by copies").isTrue();
+  }
+
+  @Test
+  void aConfigBuiltInCodeRefusesAMinorityQuorumToo() throws Exception {
+    ControllerConfig c = load("""
+        observers:
+          - {id: a, url: "http://127.0.0.1:8080"}
+          - {id: b, url: "http://127.0.0.1:8081"}
+          - {id: c, url: "http://127.0.0.1:8082"}
+        domains: [{id: d, clouds: [x, y], active: x}]
+        switch: {simulator: "http://127.0.0.1:9000"}
+        """).orElseThrow();
+    assertThat(c.minorityQuorumWarning()).isEmpty();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ControllerConfig(c.file(), c.observers(), c.domains(),
+            1, c.pollInterval(), c.timeout(), c.antiFlap(), c.gateFile(), c.simulatorAdminUrl(), c.decisionLog(),
+            c.reportAttempts(), c.api()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("quorum 1 is not a majority of the 3");
+  }
+
+  @Test
   void aMissingSwitchIsAProblem() throws Exception {
     load("""
         observers: [{id: a, url: "http://127.0.0.1:1"}]

@@ -55,6 +55,21 @@ class DecisionLogTest {
   }
 
   @Test
+  void everyDecisionIsForcedToDiskAndReportsAreGroupedWithThem() throws Exception {
+    Path file = dir.resolve("decisions.jsonl");
+    DecisionLog log = new DecisionLog(file, 100); // not started: the lines wait, so the grouping is known
+    log.decision(stay(T0));
+    log.report(T0, "order-platform", "obs-a", "secondary", true, 1, null);
+    log.report(T0, "order-platform", "obs-b", "secondary", true, 1, null);
+    log.decision(stay(T0.plusSeconds(1)));
+    log.start();
+    log.close();
+    // One force per decision; the two reports ride with the second decision's.
+    assertThat(log.synced()).isEqualTo(2);
+    assertThat(Files.readAllLines(file)).hasSize(4);
+  }
+
+  @Test
   void aSwitchTheLogWroteIsTheOneItReadsBack() throws Exception {
     Path file = dir.resolve("decisions.jsonl");
     try (DecisionLog log = new DecisionLog(file)) {

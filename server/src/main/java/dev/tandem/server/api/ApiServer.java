@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ public final class ApiServer {
   private final PrometheusMeterRegistry registry;
   private final Clock clock;
   private final BooleanSupplier ready;
+  private final Supplier<List<String>> problems;
   private final StatusBoard board;
   private final StaticPage page = StaticPage.load();
   private final ObjectMapper json = new ObjectMapper();
@@ -67,6 +69,19 @@ public final class ApiServer {
    */
   public ApiServer(Vertx vertx, TandemConfig.Api settings, VerdictEngine engine, SloEngine slos,
       PrometheusMeterRegistry registry, Clock clock, BooleanSupplier ready, StatusBoard board) {
+    this(vertx, settings, engine, slos, registry, clock, ready, board, List::of);
+  }
+
+  /**
+   * As above; {@code problems} says why the process is degraded (a disk that refuses writes, a
+   * routing key PagerDuty refuses). {@code /readyz} lists them and still answers 200: the process
+   * judges and serves verdicts, it only cannot keep everything durable or deliver every page.
+   * {@code problems} must be cheap and never block (it runs on an event loop).
+   */
+  public ApiServer(Vertx vertx, TandemConfig.Api settings, VerdictEngine engine, SloEngine slos,
+      PrometheusMeterRegistry registry, Clock clock, BooleanSupplier ready, StatusBoard board,
+      Supplier<List<String>> problems) {
+    this.problems = problems;
     this.board = board;
     this.vertx = vertx;
     this.settings = settings;
@@ -98,7 +113,13 @@ public final class ApiServer {
     router.get("/healthz").handler(ctx -> sendJson(ctx, 200, json.createObjectNode().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
       boolean ok = ready.getAsBoolean();
-      sendJson(ctx, ok ? 200 : 503, json.createObjectNode().put("status", ok ? "ready" : "starting"));
+      List<String> why = ok ? problems.get() : List.of();
+      var body = json.createObjectNode().put("status", !ok ? "starting" : why.isEmpty() ? "ready" : "degraded");
+      if (!why.isEmpty()) {
+        var list = body.putArray("problems");
+        why.forEach(list::add);
+      }
+      sendJson(ctx, ok ? 200 : 503, body);
     });
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

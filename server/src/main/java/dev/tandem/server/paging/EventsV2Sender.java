@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -32,11 +33,18 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>2xx: delivered; the outbox marks it so that a restart does not send it again.
- *   <li>429, 5xx, timeouts and connection errors: retried with exponential backoff and jitter, never
- *       given up (nothing accepted is lost); a {@code Retry-After} is honoured, and a 429 pauses
- *       the whole routing key for that long.
- *   <li>Other 4xx (400: invalid event): not retried; logged with PagerDuty's {@code message} and
- *       {@code errors}; the outbox marks it failed.
+ *   <li>408, 429, 5xx, timeouts and connection errors: retried with exponential backoff and jitter,
+ *       never given up (nothing accepted is lost); a {@code Retry-After} is honoured, and a 429
+ *       pauses the whole routing key for that long.
+ *   <li>401, 403, 404: a configuration error (a revoked or wrong routing key, a proxy that refuses
+ *       us, a wrong URL), which no event can fix by itself. The event stays in the outbox and its
+ *       routing key is paused and tried again every {@link SenderSettings#configRetry()} (5 min by
+ *       default); an error log names the role and the status (never the key), it is counted
+ *       ({@code tandem.paging.events.misconfigured}) and reported as {@code misconfigured} so that
+ *       the pager can raise an observability page. Any other unexpected status (1xx, 3xx, another
+ *       4xx) is treated the same way.
+ *   <li>400 (invalid event) is the only final answer: not retried; logged with PagerDuty's
+ *       {@code message} and {@code errors}; the outbox marks it failed.
  * </ul>
  *
  * Events with the same dedup key go strictly in order (a resolve never overtakes its trigger);
@@ -46,7 +54,10 @@ import org.slf4j.LoggerFactory;
 public final class EventsV2Sender {
   private static final Logger log = LoggerFactory.getLogger(EventsV2Sender.class);
 
-  /** What became of one event: {@code delivered} or {@code rejected}. */
+  /**
+   * What became of one attempt: {@code delivered}, {@code rejected} (400, final) or
+   * {@code misconfigured} (401, 403, 404 or another unexpected status: kept and retried slowly).
+   */
   public record Delivery(PagingOutbox.Entry entry, String outcome, int status, String message) {}
 
   private final Vertx vertx;
@@ -61,6 +72,8 @@ public final class EventsV2Sender {
   private final Counter sent;
   private final Counter retried;
   private final Counter failed;
+  private final Map<String, Counter> misconfigured = new HashMap<>();
+  private final Map<Routing, Long> configLoggedAt = new EnumMap<>(Routing.class);
   private final ObjectMapper json = new ObjectMapper();
   // Confined to the sender's context:
   private final Map<Long, Attempt> queue = new TreeMap<>();
@@ -104,7 +117,13 @@ public final class EventsV2Sender {
     this.retried = Counter.builder("tandem.paging.events.retried")
         .description("Sends answered 429 or 5xx, or that failed in transit, to be retried").register(registry);
     this.failed = Counter.builder("tandem.paging.events.failed")
-        .description("Events PagerDuty refused for good (400 and other 4xx); not retried").register(registry);
+        .description("Events PagerDuty refused for good (400); not retried").register(registry);
+    for (String status : List.of("401", "403", "404", "other")) {
+      misconfigured.put(status, Counter.builder("tandem.paging.events.misconfigured")
+          .description("Sends refused as a configuration error (401, 403, 404, or another unexpected status);"
+              + " the event is kept and retried slowly")
+          .tag("status", status).register(registry));
+    }
     long now = clock.millis();
     TokenBucket service = new TokenBucket(settings.perMinute(), settings.burst(), now);
     buckets.put(Routing.SERVICE, service);
@@ -122,11 +141,17 @@ public final class EventsV2Sender {
     });
   }
 
-  /** Queues an event the outbox has accepted (on disk). Any thread. */
+  /**
+   * Queues an event the outbox has accepted. Any thread. An event already answered is not queued
+   * again: {@link #start()} may have picked it up from the outbox and delivered it before this
+   * offer ran, and it must not reach PagerDuty twice.
+   */
   public void offer(PagingOutbox.Entry entry) {
     context.runOnContext(v -> {
-      queue.putIfAbsent(entry.seq(), new Attempt(entry));
-      pump();
+      if (outbox.isPending(entry.seq())) {
+        queue.putIfAbsent(entry.seq(), new Attempt(entry));
+        pump();
+      }
     });
   }
 
@@ -200,11 +225,12 @@ public final class EventsV2Sender {
     if (status >= 200 && status < 300) {
       queue.remove(a.entry.seq());
       sent.increment();
+      configLoggedAt.remove(a.entry.routing());
       outbox.delivered(a.entry.seq());
       deliveries.accept(new Delivery(a.entry, "delivered", status, ""));
       return;
     }
-    if (status == 429 || status >= 500) {
+    if (status == 408 || status == 429 || status >= 500) {
       long retryAfter = retryAfterMillis(r.getHeader("Retry-After"));
       if (status == 429 && retryAfter > 0) {
         buckets.get(a.entry.routing()).pauseUntil(clock.millis() + retryAfter);
@@ -213,12 +239,39 @@ public final class EventsV2Sender {
       return;
     }
     String message = pagerDutyMessage(r.bodyAsString());
-    queue.remove(a.entry.seq());
-    failed.increment();
-    outbox.rejected(a.entry.seq(), status);
-    log.error("PagerDuty refused {} {} ({}): HTTP {}: {}; not retried", a.entry.action().name().toLowerCase(),
-        a.entry.dedupKey(), a.entry.routing(), status, message);
-    deliveries.accept(new Delivery(a.entry, "rejected", status, message));
+    if (status == 400) {
+      queue.remove(a.entry.seq());
+      failed.increment();
+      outbox.rejected(a.entry.seq(), status);
+      log.error("PagerDuty refused {} {} ({}): HTTP {}: {}; not retried", a.entry.action().name().toLowerCase(),
+          a.entry.dedupKey(), a.entry.routing(), status, message);
+      deliveries.accept(new Delivery(a.entry, "rejected", status, message));
+      return;
+    }
+    misconfiguration(a, status, message);
+  }
+
+  /**
+   * 401, 403, 404 (or another status PagerDuty never sends): nothing about this event is wrong,
+   * the routing key or the way to PagerDuty is. Keep the event, pause its routing key, try again
+   * slowly, and say so loudly, without the key.
+   */
+  private void misconfiguration(Attempt a, int status, String message) {
+    String tag = status == 401 || status == 403 || status == 404 ? Integer.toString(status) : "other";
+    misconfigured.get(tag).increment();
+    long now = clock.millis();
+    long retry = settings.configRetry().toMillis();
+    a.notBefore = now + retry;
+    buckets.get(a.entry.routing()).pauseUntil(now + retry);
+    Long logged = configLoggedAt.get(a.entry.routing());
+    if (logged == null || now - logged >= retry) {
+      configLoggedAt.put(a.entry.routing(), now);
+      log.error("PagerDuty answers HTTP {} for the {} routing key ({}): a configuration error (a wrong or revoked"
+          + " routing key, a proxy refusing Tandem, or a wrong paging.pagerduty.url); {} {} and the other events"
+          + " for this key stay in the outbox and are tried again every {} s", status, a.entry.routing(), message,
+          a.entry.action().name().toLowerCase(), a.entry.dedupKey(), retry / 1000);
+    }
+    deliveries.accept(new Delivery(a.entry, "misconfigured", status, message));
   }
 
   private void retry(Attempt a, long retryAfterMillis, String why) {

@@ -8,13 +8,13 @@ import java.util.function.DoubleSupplier;
  * and all of {@code min(max, base x 2^n)}. The jitter keeps many Tandem processes that lost the
  * same database from retrying in lock step when it comes back.
  */
-final class Backoff {
+public final class Backoff {
   private final long baseNanos;
   private final long maxNanos;
   private final DoubleSupplier random;
 
   /** @param random values in [0, 1), e.g. {@code ThreadLocalRandom.current()::nextDouble} */
-  Backoff(Duration base, Duration max, DoubleSupplier random) {
+  public Backoff(Duration base, Duration max, DoubleSupplier random) {
     if (base.isNegative() || base.isZero() || max.compareTo(base) < 0) {
       throw new IllegalArgumentException("need 0 < base <= max, got " + base + " and " + max);
     }
@@ -24,7 +24,7 @@ final class Backoff {
   }
 
   /** The wait after {@code failures} consecutive failures (1 = the first). */
-  long delayNanos(int failures) {
+  public long delayNanos(int failures) {
     int shift = Math.max(0, Math.min(failures - 1, 62));
     long ceiling = baseNanos > (maxNanos >> shift) ? maxNanos : Math.min(maxNanos, baseNanos << shift);
     double r = random.getAsDouble();

@@ -52,7 +52,7 @@ public final class ObservationRecorder implements ObservationSink, AutoCloseable
   }
 
   public ObservationRecorder(Path file, Clock clock, Duration lateness, Duration maxSkew) throws IOException {
-    this.writer = new JsonLinesWriter(file, JsonLinesWriter.DEFAULT_CAPACITY, "tandem-recording");
+    this.writer = new JsonLinesWriter(file, JsonLinesWriter.DEFAULT_CAPACITY, "recording");
     this.clock = clock;
     this.lateness = lateness;
     this.maxSkew = maxSkew;
@@ -81,6 +81,11 @@ public final class ObservationRecorder implements ObservationSink, AutoCloseable
     while (buffer.size() > CAPACITY) {
       write(buffer.poll());
     }
+  }
+
+  /** The file writer: its drops, failures and problem go to {@code /metrics} and {@code /readyz}. */
+  public WriterHealth health() {
+    return writer;
   }
 
   /** Observations the recording left out because they came too late to keep it in order. */

@@ -7,8 +7,10 @@ import io.vertx.core.http.HttpServer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -16,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * A local PagerDuty Events API v2 endpoint for tests: checks every event against the rules
  * (required fields, lengths, severities, a resolve only for an open incident with the same dedup
  * and routing key, no second trigger while open) and answers 202, or what a test scripted (429
- * with {@code Retry-After}, 500, 400).
+ * with {@code Retry-After}, 500, 400), or a refusal of one routing key (401, 403, 404: a revoked
+ * key, or a proxy in the way).
  */
 public final class EventsV2Receiver implements AutoCloseable {
   private static final Set<String> SEVERITIES = Set.of("critical", "error", "warning", "info");
@@ -30,6 +33,7 @@ public final class EventsV2Receiver implements AutoCloseable {
   private final List<String> violations = new ArrayList<>();
   private final Set<String> open = new HashSet<>();
   private final Deque<int[]> script = new ArrayDeque<>();
+  private final Map<String, Integer> refusedKeys = new HashMap<>();
   private HttpServer server;
   private int port;
 
@@ -42,15 +46,16 @@ public final class EventsV2Receiver implements AutoCloseable {
       int status;
       JsonNode body;
       synchronized (this) {
-        int[] next = script.poll();
-        status = next == null ? 202 : next[0];
-        int retryAfter = next == null ? -1 : next[1];
         try {
           body = json.readTree(buf.toString());
         } catch (Exception e) {
           body = json.createObjectNode();
           violations.add("not JSON: " + buf);
         }
+        Integer keyRefused = refusedKeys.get(body.path("routing_key").asText(""));
+        int[] next = keyRefused != null ? new int[] {keyRefused, -1} : script.poll();
+        status = next == null ? 202 : next[0];
+        int retryAfter = next == null ? -1 : next[1];
         received.add(new Received(System.currentTimeMillis(), body, status));
         if (status == 202) {
           check(body);
@@ -59,7 +64,8 @@ public final class EventsV2Receiver implements AutoCloseable {
           req.response().putHeader("Retry-After", Integer.toString(retryAfter));
         }
       }
-      String answer = status == 202
+      String answer = status == 401 || status == 403 || status == 404 ? "{\"status\":\"invalid routing key\"}"
+          : status == 202
           ? "{\"status\":\"success\",\"message\":\"Event processed\",\"dedup_key\":\"" + body.path("dedup_key").asText() + "\"}"
           : status == 400 ? "{\"status\":\"invalid event\",\"message\":\"Event object is invalid\",\"errors\":[\"'payload.summary' is missing\"]}"
           : "{\"status\":\"throttled\",\"message\":\"Requests for this service are arriving too quickly\"}";
@@ -107,6 +113,17 @@ public final class EventsV2Receiver implements AutoCloseable {
   /** The next requests get these answers, in order: status, Retry-After seconds (-1: none). */
   public synchronized EventsV2Receiver answer(int status, int retryAfterSeconds) {
     script.add(new int[] {status, retryAfterSeconds});
+    return this;
+  }
+
+  /** Every request with this routing key gets {@code status} (401, 403, 404) until {@link #acceptKey}. */
+  public synchronized EventsV2Receiver refuseKey(String routingKey, int status) {
+    refusedKeys.put(routingKey, status);
+    return this;
+  }
+
+  public synchronized EventsV2Receiver acceptKey(String routingKey) {
+    refusedKeys.remove(routingKey);
     return this;
   }
 

@@ -21,6 +21,9 @@ import dev.tandem.engine.verdict.Recommendation;
 import dev.tandem.engine.verdict.Verdict;
 import dev.tandem.server.config.Secret;
 import dev.tandem.server.config.TandemConfig;
+import dev.tandem.server.storage.FileOpener;
+import dev.tandem.server.storage.FullDisk;
+import io.vertx.ext.web.client.WebClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.net.ServerSocket;
@@ -109,11 +112,16 @@ class PagerTest {
   }
 
   private Pager pager(String url, boolean observabilityKey, SenderSettings settings) throws Exception {
+    return pager(url, observabilityKey, settings, FileOpener.system());
+  }
+
+  private Pager pager(String url, boolean observabilityKey, SenderSettings settings, FileOpener files)
+      throws Exception {
     Pager p = Pager.start(vertx, Optional.of(new TandemConfig.PagerDuty(url, new Secret(SERVICE_KEY),
             observabilityKey ? Optional.of(new Secret(OBS_KEY)) : Optional.empty())), dir,
         // Resolve at once (paging.flapSeconds: 0): these tests are about delivery, not flaps.
         PagingPolicy.create(spec(), Clock.systemUTC(), Duration.ZERO), audit::add, registry, Clock.systemUTC(),
-        settings);
+        settings, "obs-test", files);
     pagers.add(p);
     return p;
   }
@@ -233,6 +241,126 @@ class PagerTest {
     assertThat(audit.stream().filter(l -> l.contains("\"rejected\"")).findFirst().orElseThrow())
         .contains("Event object is invalid").doesNotContain(SERVICE_KEY);
     assertThat(p.outbox().orElseThrow().pendingCount()).isZero();
+  }
+
+  @Test
+  void requestTimeoutIsRetried() throws Exception {
+    receiver.answer(408, -1);
+    Pager p = pager(receiver.url(), true, FAST);
+    p.onVerdict(null, verdict(Recommendation.FAILOVER, "UNHEALTHY/CLOUD_WIDE", "HEALTHY/NONE"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(accepted()).hasSize(1));
+    assertThat(receiver.received()).extracting(EventsV2Receiver.Received::answered).containsExactly(408, 202);
+    assertThat(registry.counter("tandem.paging.events.failed").count()).isZero();
+  }
+
+  /**
+   * The race behind the flaky badRequestIsNotRetried: the sender's start picks an event up from
+   * the outbox and gets it answered before the pager's own offer of it runs. That offer must not
+   * queue it again (it went out twice, the second time accepted, although refused with 400).
+   */
+  @Test
+  void anEventAnsweredBeforeItsOfferRunsIsNotSentAgain() throws Exception {
+    receiver.answer(400, -1);
+    PagingOutbox outbox = PagingOutbox.open(dir.resolve("outbox.jsonl"), 100);
+    PagingOutbox.Entry refused = outbox.accept(PagingPolicy.create(spec(), Clock.systemUTC())
+            .onVerdict(null, verdict(Recommendation.FAILOVER, "UNHEALTHY/CLOUD_WIDE", "HEALTHY/NONE")).get(0).event())
+        .get().entry().orElseThrow();
+    List<EventsV2Sender.Delivery> outcomes = Collections.synchronizedList(new ArrayList<>());
+    EventsV2Sender sender = new EventsV2Sender(vertx, WebClient.create(vertx), receiver.url(),
+        Map.of(dev.tandem.engine.paging.Routing.SERVICE, new Secret(SERVICE_KEY)), outbox, FAST, registry,
+        Clock.systemUTC(), new java.util.Random(1), outcomes::add);
+    try {
+      sender.start(); // finds the event in the outbox and sends it: 400
+      await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == 1);
+      assertThat(outcomes.get(0).outcome()).isEqualTo("rejected");
+      sender.offer(refused); // the pager's offer, late
+      PagingOutbox.Entry later = outbox.accept(dev.tandem.engine.paging.PagingPolicy.create(spec(), Clock.systemUTC())
+          .onVerdict(null, verdict(Recommendation.STAY, "HEALTHY/VANTAGE", "HEALTHY/NONE")).get(0).event())
+          .get().entry().orElseThrow();
+      sender.offer(later); // runs after the late offer on the sender's context
+      await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == 2);
+      assertThat(receiver.received()).extracting(r -> r.body().get("dedup_key").asText())
+          .containsExactly(refused.dedupKey(), later.dedupKey());
+    } finally {
+      sender.stop();
+      outbox.close();
+    }
+  }
+
+  @Test
+  void refusedRoutingKeyKeepsItsEventsRetriesSlowlyAndPagesObservability() throws Exception {
+    receiver.refuseKey(SERVICE_KEY, 403);
+    Duration slowly = Duration.ofMillis(400);
+    Pager p = pager(receiver.url(), true, FAST.withConfigRetry(slowly));
+    p.onVerdict(null, verdict(Recommendation.FAILOVER, "UNHEALTHY/CLOUD_WIDE", "HEALTHY/NONE"));
+    String self = "tandem/paging/service-routing-key-refused";
+    // The observability team hears of it through the normal path, on its own key.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(accepted())
+        .containsExactly("trigger error obs " + self));
+    // The sender has seen two refusals (the receiver logs a request before the sender sees its answer).
+    await().atMost(Duration.ofSeconds(10)).until(() -> registry.counter("tandem.paging.events.misconfigured",
+        "status", "403").count() >= 2);
+    List<EventsV2Receiver.Received> refusals = receiver.received().stream().filter(r -> r.answered() == 403).toList();
+    assertThat(refusals.get(1).atMillis() - refusals.get(0).atMillis()).as("retried slowly")
+        .isGreaterThanOrEqualTo(slowly.toMillis() - 50);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(p.outbox().orElseThrow().pending())
+        .extracting(PagingOutbox.Entry::dedupKey).containsExactly(CW));
+    assertThat(registry.get("tandem.paging.routing.refused").tag("routing", "SERVICE").gauge().value()).isEqualTo(1.0);
+    assertThat(p.problems()).singleElement().asString().contains("SERVICE routing key (HTTP 403)")
+        .doesNotContain(SERVICE_KEY);
+    assertThat(auditStatuses()).contains("misconfigured trigger " + CW).doesNotContain("rejected trigger " + CW);
+
+    // Fixed: the kept trigger goes out, and the observability page is resolved.
+    receiver.acceptKey(SERVICE_KEY);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(accepted()).containsExactly(
+        "trigger error obs " + self, "trigger critical svc " + CW, "resolve error obs " + self));
+    assertThat(p.problems()).isEmpty();
+    assertThat(receiver.violations()).isEmpty();
+    assertThat(String.join("\n", audit)).doesNotContain(SERVICE_KEY).doesNotContain(OBS_KEY);
+  }
+
+  @Test
+  void refusedKeyThatObservabilitySharesCannotPageAboutItself() throws Exception {
+    receiver.refuseKey(SERVICE_KEY, 401);
+    Pager p = pager(receiver.url(), false, FAST.withConfigRetry(Duration.ofMillis(300)));
+    p.onVerdict(null, verdict(Recommendation.FAILOVER, "UNHEALTHY/CLOUD_WIDE", "HEALTHY/NONE"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> registry.counter("tandem.paging.events.misconfigured",
+        "status", "401").count() >= 2);
+    // Only the kept trigger, refused again and again: no page about the key on the same key.
+    assertThat(receiver.received()).allSatisfy(r -> {
+      assertThat(r.answered()).isEqualTo(401);
+      assertThat(r.body().get("dedup_key").asText()).isEqualTo(CW);
+    });
+    assertThat(p.outbox().orElseThrow().pendingCount()).isEqualTo(1);
+    assertThat(p.problems()).singleElement().asString().contains("HTTP 401");
+  }
+
+  @Test
+  void withTheDiskFullPagesAreStillSentHeldInMemoryAndMadeDurableLater() throws Exception {
+    FullDisk disk = new FullDisk();
+    Pager first = pager(receiver.url(), true, FAST, disk);
+    disk.fill();
+    first.onVerdict(null, verdict(Recommendation.FAILOVER, "UNHEALTHY/CLOUD_WIDE", "HEALTHY/NONE"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(accepted())
+        .containsExactly("trigger critical svc " + CW));
+    assertThat(audit.stream().filter(l -> l.contains("\"accepted\"")).findFirst().orElseThrow())
+        .contains("held in memory");
+    assertThat(registry.counter("tandem.paging.events.held").count()).isEqualTo(1.0);
+    assertThat(first.outbox().orElseThrow().problem()).isPresent();
+
+    disk.free();
+    await().atMost(Duration.ofSeconds(30)).until(() -> first.outbox().orElseThrow().problem().isEmpty());
+    first.close();
+    pagers.remove(first);
+
+    // The incident it opened while the disk was full is on disk now: a restart resolves it.
+    registry = new SimpleMeterRegistry();
+    Pager second = pager(receiver.url(), true, FAST);
+    assertThat(second.outbox().orElseThrow().openIncidents()).extracting(i -> i.dedupKey()).containsExactly(CW);
+    second.onVerdict(null, verdict(Recommendation.STAY, "HEALTHY/NONE", "HEALTHY/NONE"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(accepted()).containsExactly(
+        "trigger critical svc " + CW, "resolve critical svc " + CW));
+    assertThat(receiver.violations()).isEmpty();
   }
 
   @Test

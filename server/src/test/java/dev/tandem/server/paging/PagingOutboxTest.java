@@ -1,13 +1,18 @@
 package dev.tandem.server.paging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tandem.engine.paging.PageAction;
 import dev.tandem.engine.paging.PageEvent;
 import dev.tandem.engine.paging.PageSeverity;
 import dev.tandem.engine.paging.Routing;
+import dev.tandem.server.paging.PagingOutbox.Admission;
+import dev.tandem.server.storage.FullDisk;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,7 +28,7 @@ class PagingOutboxTest {
   }
 
   private static boolean accepted(PagingOutbox o, PageEvent e) throws Exception {
-    return o.accept(e).get().isPresent();
+    return o.accept(e).get().entry().isPresent();
   }
 
   @Test
@@ -49,7 +54,8 @@ class PagingOutboxTest {
   void reopeningKeepsPendingEventsAndOpenIncidentsAndSkipsATornLine() throws Exception {
     Path file = dir.resolve("outbox.jsonl");
     try (PagingOutbox o = PagingOutbox.open(file, 100)) {
-      o.accept(event("a", PageAction.TRIGGER, PageSeverity.CRITICAL)).get();
+      assertThat(o.accept(event("a", PageAction.TRIGGER, PageSeverity.CRITICAL)).get().admission())
+          .isEqualTo(Admission.WRITTEN);
       o.accept(event("b", PageAction.TRIGGER, PageSeverity.ERROR)).get();
       o.delivered(1).get();
     }
@@ -57,7 +63,69 @@ class PagingOutboxTest {
     try (PagingOutbox o = PagingOutbox.open(file, 100)) {
       assertThat(o.pending()).extracting(PagingOutbox.Entry::dedupKey).containsExactly("b");
       assertThat(o.openIncidents()).extracting(i -> i.dedupKey()).containsExactly("a", "b");
-      assertThat(o.accept(event("c", PageAction.TRIGGER, PageSeverity.ERROR)).get().orElseThrow().seq()).isEqualTo(3);
+      assertThat(o.accept(event("c", PageAction.TRIGGER, PageSeverity.ERROR)).get().entry().orElseThrow().seq())
+          .isEqualTo(3);
+    }
+  }
+
+  @Test
+  void withTheDiskFullEventsAreHeldInMemoryAndWrittenOnceSpaceReturns() throws Exception {
+    Path file = dir.resolve("outbox.jsonl");
+    FullDisk disk = new FullDisk();
+    try (PagingOutbox o = PagingOutbox.open(file, 100, disk, Clock.systemUTC())) {
+      o.accept(event("before", PageAction.TRIGGER, PageSeverity.CRITICAL)).get();
+      disk.fill();
+      PagingOutbox.Acceptance held = o.accept(event("during", PageAction.TRIGGER, PageSeverity.CRITICAL)).get();
+      assertThat(held.admission()).isEqualTo(Admission.HELD);
+      assertThat(held.entry()).isPresent();
+      assertThat(o.heldCount()).isEqualTo(1);
+      assertThat(o.pendingCount()).as("still to be sent").isEqualTo(2);
+      assertThat(o.problem().orElseThrow()).contains("No space left on device").contains("1 accepted events are held");
+      assertThat(o.writeFailures()).isPositive();
+      // A restart now would not know the held event (it is not on disk), nor a half line of it.
+      Files.copy(file, dir.resolve("copy.jsonl"));
+      try (PagingOutbox copy = PagingOutbox.open(dir.resolve("copy.jsonl"), 100)) {
+        assertThat(copy.pending()).extracting(PagingOutbox.Entry::dedupKey).containsExactly("before");
+      }
+
+      disk.free();
+      await().atMost(Duration.ofSeconds(30)).until(() -> o.heldCount() == 0 && o.problem().isEmpty());
+      assertThat(o.accept(event("after", PageAction.TRIGGER, PageSeverity.CRITICAL)).get().admission())
+          .isEqualTo(Admission.WRITTEN);
+    }
+    try (PagingOutbox o = PagingOutbox.open(file, 100)) {
+      assertThat(o.pending()).extracting(PagingOutbox.Entry::dedupKey).containsExactly("before", "during", "after");
+    }
+  }
+
+  @Test
+  void anEventSettledWhileHeldLeavesOnlyItsIncidentStateBehind() throws Exception {
+    Path file = dir.resolve("outbox.jsonl");
+    FullDisk disk = new FullDisk();
+    try (PagingOutbox o = PagingOutbox.open(file, 100, disk, Clock.systemUTC())) {
+      disk.fill();
+      PagingOutbox.Entry trigger = o.accept(event("x", PageAction.TRIGGER, PageSeverity.CRITICAL)).get().entry()
+          .orElseThrow();
+      o.delivered(trigger.seq()).get();
+      assertThat(o.pendingCount()).isZero();
+      disk.free();
+      await().atMost(Duration.ofSeconds(30)).until(() -> o.problem().isEmpty()
+          && Files.readString(file).contains("\"op\":\"open\""));
+    }
+    try (PagingOutbox o = PagingOutbox.open(file, 100)) {
+      assertThat(o.pending()).as("delivered: never sent again").isEmpty();
+      assertThat(o.openIncidents()).as("but still open, so it is resolved later").extracting(i -> i.dedupKey())
+          .containsExactly("x");
+    }
+  }
+
+  @Test
+  void aSettledEventIsNoLongerPending() throws Exception {
+    try (PagingOutbox o = PagingOutbox.open(dir.resolve("outbox.jsonl"), 100)) {
+      long seq = o.accept(event("a", PageAction.TRIGGER, PageSeverity.CRITICAL)).get().entry().orElseThrow().seq();
+      assertThat(o.isPending(seq)).isTrue();
+      o.rejected(seq, 400).get();
+      assertThat(o.isPending(seq)).isFalse();
     }
   }
 }
