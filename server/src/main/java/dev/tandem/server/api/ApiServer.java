@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.engine.budget.MaintenanceWindow;
 import dev.tandem.engine.budget.SloEngine;
 import dev.tandem.engine.budget.SloStatus;
+import dev.tandem.engine.judge.EngineSettings;
 import dev.tandem.engine.judge.VerdictEngine;
 import dev.tandem.engine.verdict.Verdict;
 import dev.tandem.engine.verdict.VerdictJson;
@@ -23,6 +24,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -326,9 +329,20 @@ public final class ApiServer {
     oneVerdict(ctx);
   }
 
+  /**
+   * How long an SLO series may go without events before it is shown as silent ("no data"): the
+   * engine's path silence, plus one tick because the SLO figures are refreshed once per tick.
+   */
+  static Duration sloSilence(EngineSettings settings) {
+    return settings.pathSilence().plus(settings.tick());
+  }
+
   private void slos(RoutingContext ctx) {
+    Instant now = clock.instant();
+    Duration silence = sloSilence(engine.spec().settings());
     ObjectNode body = json.createObjectNode();
-    body.put("generatedAt", clock.instant().toString());
+    body.put("generatedAt", now.toString());
+    body.put("silenceSeconds", silence.toSeconds());
     ArrayNode list = body.putArray("slos");
     List<SloStatus> statuses = slos.current().isEmpty() ? slos.evaluate() : slos.current();
     for (SloStatus s : statuses) {
@@ -372,6 +386,22 @@ public final class ApiServer {
       } else {
         n.put("timeToExhaustion", s.timeToExhaustion().toString());
       }
+      // No data is not good data: a series whose source went quiet says so instead of showing a
+      // budget that only describes the past.
+      if (Double.isFinite(s.coverage())) {
+        n.put("coverage", s.coverage());
+      } else {
+        n.putNull("coverage");
+      }
+      if (s.lastEventAt() == null) {
+        n.putNull("lastEventAt");
+        n.putNull("lastEventAgeSeconds");
+      } else {
+        n.put("lastEventAt", s.lastEventAt().toString());
+        n.put("lastEventAgeSeconds", Math.max(0, Duration.between(s.lastEventAt(), now).toMillis() / 1000.0));
+      }
+      n.put("silent", s.silentFor(silence, now));
+      n.put("noData", s.noData());
     }
     sendJson(ctx, 200, body);
   }

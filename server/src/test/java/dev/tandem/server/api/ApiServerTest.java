@@ -196,6 +196,31 @@ class ApiServerTest {
   }
 
   @Test
+  void slosSayWhenTheyLastHeardAnEventAndWhetherTheyAreSilent() throws Exception {
+    JsonNode body = json.readTree(send("GET", "/api/v1/slos", "reader", null).body());
+    // The engine's path silence (30 s) plus one tick (10 s): the figures are refreshed once a tick.
+    assertThat(body.get("silenceSeconds").asLong()).isEqualTo(40);
+    JsonNode primary = body.at("/slos/0");
+    assertThat(primary.get("cloud").asText()).isEqualTo("primary");
+    assertThat(primary.get("lastEventAt").asText()).isEqualTo("2026-11-26T10:00:00Z");
+    assertThat(primary.get("lastEventAgeSeconds").asDouble()).isZero();
+    assertThat(primary.get("silent").asBoolean()).isFalse();
+    assertThat(primary.get("noData").asBoolean()).isFalse();
+    assertThat(primary.get("coverage").isNumber()).isTrue();
+    assertThat(primary.get("coverage").asDouble()).isBetween(0.0, 1.0);
+    // The secondary never had an event: no data, not a full budget.
+    JsonNode secondary = body.at("/slos/1");
+    assertThat(secondary.get("cloud").asText()).isEqualTo("secondary");
+    assertThat(secondary.get("lastEventAt").isNull()).isTrue();
+    assertThat(secondary.get("lastEventAgeSeconds").isNull()).isTrue();
+    assertThat(secondary.get("silent").asBoolean()).isTrue();
+    assertThat(secondary.get("noData").asBoolean()).isTrue();
+    // The names that were there before are all still there.
+    assertThat(primary.fieldNames()).toIterable().contains("slo", "cloud", "objective", "window", "budgetingMethod",
+        "sli", "good", "total", "errorBudget", "burnRates", "alerts", "firing", "timeToExhaustion");
+  }
+
+  @Test
   void maintenanceWindowsAreAddedByAdminsAndListed() throws Exception {
     String body = "{\"id\":\"mw-db\",\"slo\":\"orders\",\"start\":\"2026-11-26T22:00:00Z\","
         + "\"end\":\"2026-11-26T23:00:00Z\",\"reason\":\"database upgrade\"}";

@@ -145,6 +145,22 @@ class StatusEndpointsTest {
     Map<String, Object> paths = (Map<String, Object>) doc.get("paths");
     assertThat(paths).containsKeys("/api/v1/probes", "/api/v1/paths", "/api/v1/slos/history", "/",
         "/api/v1/verdicts/stream", "/api/v1/slos");
+    // What the status page reads beyond CONTRACTS.md section 4 is described too.
+    @SuppressWarnings("unchecked")
+    Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("schemas");
+    assertThat(properties(schemas, "SloStatus")).containsKeys("coverage", "lastEventAt", "lastEventAgeSeconds",
+        "silent", "noData");
+    assertThat(properties(schemas, "Verdict")).containsKey("state");
+    assertThat(properties(schemas, "Cloud")).containsKeys("rule", "confirmingSince", "failoverPossibleAt");
+    @SuppressWarnings("unchecked")
+    List<String> states = (List<String>) ((Map<String, Object>) properties(schemas, "Verdict").get("state")).get("enum");
+    assertThat(states).containsExactlyInAnyOrder(java.util.Arrays.stream(dev.tandem.engine.verdict.VerdictState.values())
+        .map(Enum::name).toArray(String[]::new));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> properties(Map<String, Object> schemas, String name) {
+    return (Map<String, Object>) ((Map<String, Object>) schemas.get(name)).get("properties");
   }
 
   @Test
@@ -215,6 +231,40 @@ class StatusEndpointsTest {
     assertThat(a.get("ageSeconds").asDouble()).isEqualTo(31.0);
     assertThat(paths.at("/paths/1/alive").asBoolean()).isTrue();
     assertThat(paths.at("/paths/1/lastHeartbeat").asText()).isEqualTo(clock.instant().toString());
+  }
+
+  @Test
+  void anSloWhoseEventsStopIsSilentAfterThePathSilenceThenNoDataAfterTenMinutes() throws Exception {
+    // Path silence 30 s plus one 10 s tick.
+    clock.advance(Duration.ofSeconds(40));
+    JsonNode atTheLimit = read("/api/v1/slos");
+    assertThat(atTheLimit.get("silenceSeconds").asLong()).isEqualTo(40);
+    assertThat(atTheLimit.at("/slos/0/lastEventAgeSeconds").asDouble()).isEqualTo(40.0);
+    assertThat(atTheLimit.at("/slos/0/silent").asBoolean()).isFalse();
+
+    // Judged at the time of the answer, although the figures are from the last evaluation.
+    clock.advance(Duration.ofSeconds(1));
+    JsonNode silent = read("/api/v1/slos");
+    assertThat(silent.at("/slos/0/cloud").asText()).isEqualTo("primary");
+    assertThat(silent.at("/slos/0/silent").asBoolean()).isTrue();
+    assertThat(silent.at("/slos/0/noData").asBoolean()).isFalse();
+    assertThat(silent.at("/slos/0/lastEventAt").asText()).isEqualTo("2026-11-26T10:00:00Z");
+
+    // The engine's no-data rule: ten minutes without events.
+    clock.advance(Duration.ofMinutes(10));
+    slos.evaluate();
+    JsonNode noData = read("/api/v1/slos");
+    assertThat(noData.at("/slos/0/silent").asBoolean()).isTrue();
+    assertThat(noData.at("/slos/0/noData").asBoolean()).isTrue();
+
+    // Events again: neither silent nor without data at the next evaluation.
+    slos.accept(new TelemetryObservation(clock.instant(), "path-a", "primary", "order-service", "POST /orders",
+        "span", 100, 100));
+    slos.evaluate();
+    JsonNode back = read("/api/v1/slos");
+    assertThat(back.at("/slos/0/silent").asBoolean()).isFalse();
+    assertThat(back.at("/slos/0/noData").asBoolean()).isFalse();
+    assertThat(back.at("/slos/0/lastEventAgeSeconds").asDouble()).isZero();
   }
 
   @Test
