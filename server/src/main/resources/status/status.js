@@ -6,7 +6,17 @@
   var MAX_EVENT_CHARS = 1 << 20;      // a larger SSE event is dropped, not buffered without bound
   var STREAM_SILENCE_MS = 40000;      // the server sends a keep-alive every 15 s
   var MAX_BACKOFF_MS = 30000;
-  var REC_ICON = { STAY: '●', HOLD: '■', FAILOVER: '▲' };
+  // What a verdict means (its state, not only its recommendation) decides its shape, colour and
+  // words: only ALL_CLEAR is a plain green dot. △ turns into ▲ when a confirmed outage fails over.
+  var STATE_ICON = {
+    ALL_CLEAR: '●', DEGRADED: '◐', CONFIRMING: '△', RECOVERING: '↻', NO_STANDBY: '⊘', UNKNOWN: '?',
+    FAILOVER: '▲', HOLD: '■', STAY: '○'
+  };
+  var FAULT_WORDS = {
+    COMPONENT: 'has a component fault', CLOUD_WIDE: 'fails across the cloud, below the failover threshold',
+    VANTAGE: 'is watched through a failing vantage (an observer problem, not an outage)',
+    TELEMETRY: 'has a silent telemetry path while its journeys pass (not an outage)'
+  };
   var HEALTH = {
     HEALTHY: ['✓', 's-ok'], DEGRADED: ['◐', 's-warn'], UNHEALTHY: ['✗', 's-bad'], UNKNOWN: ['?', 's-unknown']
   };
@@ -212,10 +222,18 @@
     c.root = el('article', { cls: 'card domain', 'data-domain': domain, 'aria-labelledby': hid });
     c.root.appendChild(el('h2', { id: hid }, ['Failover domain ', el('strong', { text: domain })]));
     c.rec = el('p', { cls: 'rec', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    // The state and standby lines are always there (no layout shift); their words are live
+    // regions, their ticking details (a countdown) are not, so only changes are announced.
+    c.stateText = el('span', { cls: 'state-text', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    c.stateWhen = el('span', { cls: 'state-when' });
+    c.state = el('p', { cls: 'stateline' }, [icon(''), ' ', c.stateText, c.stateWhen]);
+    c.drText = el('span', { cls: 'dr-text', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    c.drWhy = el('span', { cls: 'muted dr-why' });
+    c.dr = el('p', { cls: 'drline' }, [icon(''), ' ', c.drText, ' ', c.drWhy]);
     c.reason = el('p', { cls: 'reason' });
     c.held = el('p', { cls: 'held' });
     c.clouds = el('div', { cls: 'clouds' });
-    [c.rec, c.reason, c.held, c.clouds].forEach(function (n) { c.root.appendChild(n); });
+    [c.rec, c.state, c.dr, c.reason, c.held, c.clouds].forEach(function (n) { c.root.appendChild(n); });
     $('domains').appendChild(c.root);
     st.cards.set(domain, c);
     return c;
@@ -223,16 +241,20 @@
 
   function renderDomain(v) {
     var c = card(v.domain);
-    var recKey = v.recommendation + '|' + (c.stale ? 's' : '');
+    var state = stateOf(v);
+    var recKey = v.recommendation + '|' + state + '|' + (c.stale ? 's' : '');
     if (c.recKey !== recKey) {
       c.recKey = recKey;
       c.rec.dataset.rec = v.recommendation;
+      c.rec.dataset.state = state;
+      c.root.dataset.state = state;
       c.rec.textContent = '';
       c.rec.appendChild(el('span', { cls: 'vh', text: 'Recommendation for ' + v.domain + ': ' }));
-      c.rec.appendChild(icon(REC_ICON[v.recommendation] || '?'));
+      c.rec.appendChild(icon(STATE_ICON[state] || '?'));
       c.rec.appendChild(document.createTextNode(' ' + v.recommendation));
       if (c.stale) { c.rec.appendChild(el('span', { cls: 'stale-tag', text: 'STALE' })); }
     }
+    renderState(c, v, state);
     if (c.reason.textContent !== v.reason) { c.reason.textContent = v.reason; }
     tickHeld(v);
     var key = JSON.stringify(v.clouds);
@@ -245,6 +267,92 @@
       var again = c.clouds.querySelector('[data-key="' + focused.replace(/["\\]/g, '') + '"]');
       if (again) { again.focus(); }
     }
+  }
+
+  // ---- what the verdict means: its state line and the standby (disaster recovery) line ------
+  function stateOf(v) {
+    if (v.state && STATE_ICON[v.state]) { return v.state; }
+    return v.recommendation === 'STAY' ? 'STAY' : v.recommendation;   // a Tandem that does not say
+  }
+  function roles(v) {
+    var r = { active: null, standby: null };
+    Object.keys(v.clouds || {}).forEach(function (n) {
+      if (v.clouds[n].role === 'active') { r.active = n; } else if (v.clouds[n].role === 'standby') { r.standby = n; }
+    });
+    return r;
+  }
+  function standbyWhy(name, s) {
+    var why = [];
+    if (s.health !== 'HEALTHY') { why.push(name + ' is ' + s.health + (s.fault && s.fault !== 'NONE' ? ' (' + s.fault + ')' : '')); }
+    if (s.replicationLagSeconds == null) {
+      why.push('no fresh replication lag from ' + name);
+    } else if (s.rpoSeconds != null && s.replicationLagSeconds > s.rpoSeconds) {
+      why.push('replication lag ' + num(s.replicationLagSeconds, 1) + ' s is over the ' + s.rpoSeconds + ' s RPO');
+    }
+    return why.length ? why.join('; ') : name + "'s journeys do not pass (see its evidence)";
+  }
+
+  function stateWords(v, state, r) {
+    var a = r.active || 'the active cloud', s = r.standby || 'the standby';
+    var act = (v.clouds || {})[r.active] || {};
+    var sb = (v.clouds || {})[r.standby];
+    var ready = !sb || sb.ready !== false;
+    switch (state) {
+      case 'ALL_CLEAR': return 'All clear: ' + a + ' is healthy and ' + s + ' is ready to take over';
+      case 'DEGRADED':
+        return 'Degraded, no failover: ' + a + ' ' + (act.rule === 'brownout-below-threshold'
+          ? 'browns out below the failover threshold' : FAULT_WORDS[act.fault] || 'is ' + (act.health || 'degraded'));
+      case 'CONFIRMING':
+        return 'Confirming an outage of ' + a + ': ' + (ready ? 'FAILOVER possible' : 'no standby is ready, so HOLD, not FAILOVER, expected');
+      case 'RECOVERING': return 'Recovering: ' + a + ' works again after a cloud-wide failure, not yet for long enough to count as healthy';
+      case 'NO_STANDBY': return 'No standby ready: disaster recovery unavailable';
+      case 'UNKNOWN': return 'Unknown: not enough evidence to judge ' + a + ' (unknown never leads to a failover)';
+      case 'FAILOVER': return 'Failover recommended: ' + a + ' is down cloud-wide and ' + s + ' is ready';
+      case 'HOLD': return 'Hold, do not switch: ' + a + ' is failing cloud-wide but a switch is unsafe';
+      default: return 'This Tandem does not say what the verdict means: read the reason';
+    }
+  }
+
+  function renderState(c, v, state) {
+    var r = roles(v);
+    var text = stateWords(v, state, r);
+    c.state.dataset.state = state;
+    c.state.firstChild.textContent = STATE_ICON[state] || '?';
+    if (c.stateText.textContent !== text) { c.stateText.textContent = text; }
+    var sb = (v.clouds || {})[r.standby];
+    var drState, drIcon, drText, why = '';
+    if (!sb) {
+      drState = 'none'; drIcon = '·'; drText = 'No standby configured';
+    } else if (sb.ready === false) {
+      drState = 'unavailable'; drIcon = '⊘';
+      // Under NO_STANDBY the state line already says it: this line says why.
+      drText = state === 'NO_STANDBY' ? 'Standby ' + r.standby + ' is not ready:' : 'No standby ready: disaster recovery unavailable.';
+      why = standbyWhy(r.standby, sb);
+    } else {
+      drState = 'available'; drIcon = '✓'; drText = 'Standby ' + r.standby + ' is ready: disaster recovery available';
+    }
+    c.dr.dataset.state = drState;
+    c.dr.firstChild.textContent = drIcon;
+    if (c.drText.textContent !== drText) { c.drText.textContent = drText; }
+    if (c.drWhy.textContent !== why) { c.drWhy.textContent = why; }
+    tickState(v);
+  }
+
+  // The countdown to failoverPossibleAt, on the server's clock (as validUntil is judged).
+  function tickState(v) {
+    var c = st.cards.get(v.domain);
+    var text = '';
+    if (stateOf(v) === 'CONFIRMING') {
+      var act = (v.clouds || {})[roles(v).active] || {};
+      var at = Date.parse(act.failoverPossibleAt);
+      if (isFinite(at)) {
+        // The server's clock is at least at the verdict's generatedAt: the estimate from the polls
+        // may trail it between two polls.
+        var left = Math.ceil((at - Math.max(serverNow(), Date.parse(v.generatedAt) || 0)) / 1000);
+        text = (left > 0 ? ' in ' + span(left) : ' now, if it persists') + ' (hold-down ends ' + utc(at) + ')';
+      }
+    }
+    if (c.stateWhen.textContent !== text) { c.stateWhen.textContent = text; }
   }
 
   function tickHeld(v) {
@@ -263,6 +371,7 @@
     row('Role', a.role);
     row('Health', badge(h[0], a.health, h[1]));
     row('Fault', a.fault === 'NONE' ? badge('–', 'NONE', 's-ok') : badge('⚠', a.fault, a.fault === 'CLOUD_WIDE' ? 's-bad' : 's-warn'));
+    if (a.rule) { row('Rule', a.rule); }
     if (a.role === 'standby') {
       row('Ready', a.ready ? badge('✓', 'ready to take over', 's-ok') : badge('✗', 'not ready', 's-bad'));
       row('Replication', lagBar(a.replicationLagSeconds, a.rpoSeconds));
@@ -274,7 +383,9 @@
     if (st.openDetails.has(key)) { det.open = true; }
     det.addEventListener('toggle', function () { if (det.open) { st.openDetails.add(key); } else { st.openDetails.delete(key); } });
     var ul = el('ul', { cls: 'evidence' });
-    ev.forEach(function (e) { ul.appendChild(el('li', null, [el('strong', { text: e.kind + ': ' }), e.detail])); });
+    ev.forEach(function (e) {
+      ul.appendChild(el('li', null, [el('strong', { text: e.kind + (e.signal ? ' (' + e.signal + ')' : '') + ': ' }), e.detail]));
+    });
     if (!ev.length) { ul.appendChild(el('li', { text: 'none' })); }
     det.appendChild(ul);
     box.appendChild(det);
@@ -312,6 +423,7 @@
       }
       earliest = Math.min(earliest, until);
       tickHeld(v);
+      tickState(v);
     });
     var state, text, ch, detail = '';
     if (!st.verdicts.size) {
@@ -373,19 +485,41 @@
     list.forEach(function (s) {
       var samples = hist.get(s.slo + '/' + s.cloud) || [];
       var left = s.errorBudget.remaining;
-      var level = left <= 0 ? 'bad' : left < 0.25 ? 'warn' : 'ok';
+      // No data is not good data: a series whose source went quiet (a dark cloud) shows "no data",
+      // never a full budget and "none firing". The server judges silence (silenceSeconds).
+      var never = s.lastEventAt == null;
+      var silent = s.silent === true || (s.silent == null && never);
+      var noDataRule = s.noData === true && !never;
+      var level = silent ? 'nodata' : left <= 0 ? 'bad' : left < 0.25 ? 'warn' : 'ok';
       var bar = el('div', { cls: 'bar', 'data-level': level, 'aria-hidden': 'true' }, [el('span')]);
-      bar.firstChild.style.width = (Math.max(0, Math.min(1, left)) * 100).toFixed(1) + '%';
-      var budget = el('td', null, [bar, badge(level === 'ok' ? '✓' : level === 'warn' ? '◐' : '✗',
-        left <= 0 ? 'spent (' + num(left * 100, 1) + ' %)' : num(left * 100, 1) + ' % left', 's-' + level)]);
+      bar.firstChild.style.width = silent ? '0%' : (Math.max(0, Math.min(1, left)) * 100).toFixed(1) + '%';
+      var label = silent ? badge('?', 'no data', 's-unknown')
+        : badge(level === 'ok' ? '✓' : level === 'warn' ? '◐' : '✗',
+          left <= 0 ? 'spent (' + num(left * 100, 1) + ' %)' : num(left * 100, 1) + ' % left', 's-' + level);
+      var heard = never ? 'no events yet'
+        : silent ? 'silent for ' + span(s.lastEventAgeSeconds) + '; was ' + num(left * 100, 1) + ' %'
+          : 'last event ' + span(s.lastEventAgeSeconds) + ' ago';
+      var budget = el('td', null, [bar, label, el('div', { cls: 'muted heard', text: heard })]);
+      if (s.coverage != null) { budget.title = 'Tandem has watched ' + num(s.coverage * 100, 1) + ' % of the SLO window'; }
       var rates = el('td');
       Object.keys(s.burnRates || {}).sort(function (a, b) { return windowSeconds(a) - windowSeconds(b); }).forEach(function (w) {
         var series = samples.map(function (x) { return x.burnRates[w]; }).filter(function (x) { return x != null && isFinite(x); });
-        rates.appendChild(el('div', { cls: 'rate' }, [el('span', { cls: 'muted', text: w + ' ' }), sparkline(series), ' ' + num(s.burnRates[w], 2) + '×']));
+        // Without recent events the current burn rate is unknown, not zero.
+        rates.appendChild(el('div', { cls: 'rate' }, [el('span', { cls: 'muted', text: w + ' ' }), sparkline(series),
+          silent ? ' –' : ' ' + num(s.burnRates[w], 2) + '×']));
       });
       var firing = s.firing || [];
-      var alerts = el('td', null, [firing.length ? badge('▲', 'firing: ' + firing.join(', '), 's-bad') : badge('✓', 'none firing', 's-ok')]);
-      body.appendChild(el('tr', null, [el('th', { scope: 'row', text: s.slo }), el('td', { text: s.cloud }),
+      var alerts = el('td');
+      if (firing.length) { alerts.appendChild(badge('▲', 'firing: ' + firing.join(', '), 's-bad')); }
+      if (noDataRule) {
+        alerts.appendChild(badge('▲', 'no-data alert firing', 's-warn'));
+      } else if (silent) {
+        alerts.appendChild(badge('?', 'unknown: no data', 's-unknown'));
+      } else if (!firing.length) {
+        alerts.appendChild(badge('✓', 'none firing', 's-ok'));
+      }
+      body.appendChild(el('tr', { 'data-slo': s.slo, 'data-cloud': s.cloud, 'data-nodata': String(silent) }, [
+        el('th', { scope: 'row', text: s.slo }), el('td', { text: s.cloud }),
         el('td', { text: num(s.objective * 100, 2) + ' % / ' + s.window }), budget, rates, alerts]));
     });
     table.appendChild(body);

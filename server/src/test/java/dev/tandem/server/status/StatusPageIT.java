@@ -14,6 +14,11 @@ import dev.tandem.engine.observation.HeartbeatObservation;
 import dev.tandem.engine.observation.Observation;
 import dev.tandem.engine.observation.ProbeObservation;
 import dev.tandem.engine.observation.ReplicationObservation;
+import dev.tandem.engine.observation.TelemetryObservation;
+import dev.tandem.engine.slo.BudgetingMethod;
+import dev.tandem.engine.slo.Selector;
+import dev.tandem.engine.slo.SloSpec;
+import dev.tandem.engine.slo.SloWindow;
 import dev.tandem.engine.replay.VirtualClock;
 import dev.tandem.server.api.ApiServer;
 import dev.tandem.server.api.StatusBoard;
@@ -22,13 +27,16 @@ import dev.tandem.server.config.TandemConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,9 +53,19 @@ import org.openqa.selenium.chrome.ChromeDriver;
 class StatusPageIT {
   private static final String DOMAIN = "order-platform";
   private static final String READ_TOKEN = "reader-token-0123456789";
+  private static final String SLO = "order-submission-availability";
 
   private final VirtualClock clock = new VirtualClock(Instant.parse("2026-11-26T10:00:00Z"));
   private final AtomicLong runs = new AtomicLong();
+  /** Primary refuses every request and its telemetry goes dark: a whole-cloud outage. */
+  private final AtomicBoolean primaryDown = new AtomicBoolean();
+  /** Primary's telemetry path goes quiet (no heartbeats, no SLO events) while its journeys pass. */
+  private final AtomicBoolean primaryTelemetryLost = new AtomicBoolean();
+  /** A step of primary's journey that answers 503 (a component fault); null: none. */
+  private final AtomicReference<String> primaryFailingStep = new AtomicReference<>();
+  private final AtomicReference<Double> standbyLag = new AtomicReference<>(4.5);
+  /** Extra virtual time the next tick adds (moved by the ticker itself: one writer of the clock). */
+  private final AtomicReference<Duration> jump = new AtomicReference<>(Duration.ZERO);
   private Vertx vertx;
   private VerdictEngine engine;
   private SloEngine slos;
@@ -61,18 +79,27 @@ class StatusPageIT {
   void setUp() {
     HeadlessChromium.requireInstalled();
     vertx = Vertx.vertx();
-    engine = VerdictEngine.create(new EngineSpec(new dev.tandem.engine.verdict.ObserverIdentity("obs-page", "primary"),
+    engine = engine(Duration.ofSeconds(3));
+    // One SLO fed by each cloud's own telemetry (as the demo's order-submission-availability).
+    slos = new SloEngine(List.of(new SloSpec(SLO, SLO, "order-service", SloWindow.rolling(Duration.ofDays(28)),
+        BudgetingMethod.OCCURRENCES, new BigDecimal("0.999"), null, null,
+        new Selector(Selector.Source.SPAN, Map.of(Selector.SERVICE, "order-service")), null, null)),
+        List.of("primary", "secondary"), clock);
+    board = new StatusBoard(clock);
+  }
+
+  private VerdictEngine engine(Duration holdDown) {
+    return VerdictEngine.create(new EngineSpec(new dev.tandem.engine.verdict.ObserverIdentity("obs-page", "primary"),
         List.of("primary", "secondary"),
         List.of(new DomainSpec(DOMAIN, "primary", "secondary", 60, "db.replication.lag",
             List.of("order-to-invoice"), List.of())),
         List.of(new VantageSpec("ext-1", "third-party", "eu"), new VantageSpec("in-primary", "primary", "eu-west"),
             new VantageSpec("in-secondary", "secondary", "eu-central")),
         List.of(new PathSpec("path-a", "primary"), new PathSpec("path-b", "secondary")),
-        // Tick 1 s: a verdict is valid for 3 s of (virtual) time.
-        new EngineSettings(Duration.ofSeconds(1), Duration.ofSeconds(3), 2, Duration.ofSeconds(10),
+        // Tick 1 s: a verdict is valid for 3 s of (virtual) time. Path silence 6 s: an SLO is
+        // silent after 7 s (path silence plus one tick) without events.
+        new EngineSettings(Duration.ofSeconds(1), holdDown, 2, Duration.ofSeconds(10),
             Duration.ofSeconds(6), Duration.ofSeconds(60))), clock);
-    slos = new SloEngine(List.of(), List.of("primary", "secondary"), clock);
-    board = new StatusBoard(clock);
   }
 
   @AfterEach
@@ -101,25 +128,42 @@ class StatusPageIT {
   }
 
   private void tick() {
-    clock.advance(Duration.ofSeconds(1));
+    clock.advance(Duration.ofSeconds(1).plus(jump.getAndSet(Duration.ZERO)));
     Instant now = clock.instant();
     List<Observation> batch = new ArrayList<>();
+    boolean down = primaryDown.get();
+    boolean dark = down || primaryTelemetryLost.get();
     for (String cloud : List.of("primary", "secondary")) {
       for (String vantage : List.of("ext-1", "in-primary", "in-secondary")) {
-        // One journey run per vantage and cloud: its steps share the run id, as the runner's do.
+        // One journey run per vantage and cloud: its steps share the run id, as the runner's do;
+        // a failed step ends the run.
         String run = "run-" + runs.incrementAndGet();
         for (String step : List.of("submit-order", "fetch-invoice")) {
-          batch.add(new ProbeObservation(now, run, "order-to-invoice", step, cloud, vantage, true, 40, null));
+          boolean primary = cloud.equals("primary");
+          String error = primary && down ? "connection refused"
+              : primary && step.equals(primaryFailingStep.get()) ? "status 503, expected 2xx" : null;
+          batch.add(new ProbeObservation(now, run, "order-to-invoice", step, cloud, vantage, error == null, 40, error));
+          if (error != null) {
+            break;
+          }
         }
       }
+      if (!(cloud.equals("primary") && dark)) {
+        batch.add(new TelemetryObservation(now, cloud.equals("primary") ? "path-a" : "path-b", cloud, "order-service",
+            "POST /orders", "span", 100, 100));
+      }
     }
-    batch.add(new HeartbeatObservation(now, "path-a", "primary"));
+    if (!dark) {
+      batch.add(new HeartbeatObservation(now, "path-a", "primary"));
+    }
     batch.add(new HeartbeatObservation(now, "path-b", "secondary"));
-    batch.add(new ReplicationObservation(now, DOMAIN, "secondary", 4.5));
+    batch.add(new ReplicationObservation(now, DOMAIN, "secondary", standbyLag.get()));
     for (Observation o : batch) {
       engine.accept(o);
       board.accept(o);
+      slos.accept(o);
     }
+    slos.evaluate();
     engine.evaluate();
   }
 
@@ -134,6 +178,31 @@ class StatusPageIT {
 
   private WebElement rec() {
     return browser.findElement(By.cssSelector("article[data-domain='" + DOMAIN + "'] .rec"));
+  }
+
+  /** Text of the first element matching {@code css}, read in one script (cards are rebuilt). */
+  private String text(String css) {
+    return (String) browser.executeScript("var n = document.querySelector(arguments[0]); return n ? n.textContent : '';",
+        css);
+  }
+
+  private String card(String css) {
+    return text("article[data-domain='" + DOMAIN + "'] " + css);
+  }
+
+  private String cardState() {
+    return (String) browser.executeScript("var n = document.querySelector(arguments[0]); return n ? n.dataset.state : null;",
+        "article[data-domain='" + DOMAIN + "']");
+  }
+
+  private String recColour() {
+    return (String) browser.executeScript("return getComputedStyle(document.querySelector(arguments[0])).color;",
+        "article[data-domain='" + DOMAIN + "'] .rec");
+  }
+
+  private String sloRow(String cloud) {
+    return (String) browser.executeScript("var r = document.querySelector(arguments[0]);"
+        + " return r ? r.dataset.nodata + '|' + r.textContent : '';", "#slos tr[data-slo='" + SLO + "'][data-cloud='" + cloud + "']");
   }
 
   private void awaitLiveAndFresh() {
@@ -351,6 +420,143 @@ class StatusPageIT {
     assertThat(theme.getText()).isEqualTo("Theme: dark");
     String forced = browser.findElement(By.tagName("body")).getCssValue("background-color");
     assertThat(luminance(forced)).as("forced dark background " + forced).isLessThan(0.1);
+  }
+
+  @Test
+  void aConfirmingOutageHasItsOwnLookAndACountdownOnTheServersClock() throws Exception {
+    // A hold-down of 60 s of virtual time (12 s of real time at the ticker's pace): long enough to
+    // watch the countdown move.
+    engine = engine(Duration.ofSeconds(60));
+    startApi(List.of(), 0);
+    startTicking();
+    open();
+    awaitLiveAndFresh();
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(cardState()).isEqualTo("ALL_CLEAR");
+      assertThat(card(".stateline")).isEqualTo("● All clear: primary is healthy and secondary is ready to take over");
+      assertThat(card(".drline")).contains("Standby secondary is ready: disaster recovery available");
+    });
+    String allClear = recColour();
+    assertThat(card(".rec")).isEqualTo("Recommendation for " + DOMAIN + ": ● STAY");
+
+    primaryDown.set(true);
+    java.util.regex.Pattern countdown = java.util.regex.Pattern.compile(
+        "Confirming an outage of primary: FAILOVER possible in (?:(\\d+) min )?(\\d+) s \\(hold-down ends \\d\\d:\\d\\d:\\d\\d UTC\\)");
+    AtomicReference<Integer> first = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+      assertThat(cardState()).isEqualTo("CONFIRMING");
+      java.util.regex.Matcher m = countdown.matcher(card(".stateline"));
+      assertThat(m.find()).as(card(".stateline")).isTrue();
+      first.set(seconds(m));
+    });
+    // Still STAY (the recommendation has not changed), but not the all-clear look: another shape
+    // and colour, and the words say what is going on.
+    assertThat(card(".rec")).isEqualTo("Recommendation for " + DOMAIN + ": △ STAY");
+    assertThat(recColour()).isNotEqualTo(allClear);
+    // Never more than the hold-down: the page's estimate of the server's clock (from its polls)
+    // trails the virtual clock, which runs five times faster than real time here, but the server's
+    // clock is at least at the verdict's generatedAt.
+    assertThat(first.get()).isBetween(1, 60);
+    assertThat(card(".clouds")).contains("cloud-wide");
+    HeadlessChromium.screenshot(browser, "confirming");
+    // The same on a phone in the dark: no sideways scroll, the words still there.
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
+        List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(((Number) browser.executeScript(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue())
+        .as("sideways overflow on a 390 px wide phone")
+        .isLessThanOrEqualTo(0));
+    assertThat(card(".stateline")).contains("Confirming an outage of primary");
+    HeadlessChromium.screenshot(browser, "confirming-phone-dark");
+
+    // The countdown follows the server's (virtual) clock.
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      java.util.regex.Matcher m = countdown.matcher(card(".stateline"));
+      assertThat(m.find()).as(card(".stateline")).isTrue();
+      assertThat(seconds(m)).isLessThan(first.get());
+    });
+
+    await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+      assertThat(cardState()).isEqualTo("FAILOVER");
+      assertThat(card(".rec")).isEqualTo("Recommendation for " + DOMAIN + ": ▲ FAILOVER");
+      assertThat(card(".stateline")).contains("Failover recommended: primary is down cloud-wide and secondary is ready");
+    });
+    // The dark cloud's SLO is not shown as healthy meanwhile.
+    assertThat(sloRow("primary")).startsWith("true|").contains("no data").doesNotContain("% left");
+  }
+
+  @Test
+  void noReadyStandbyIsSaidInWordsAndNeverLooksAllClear() throws Exception {
+    startApi(List.of(), 0);
+    startTicking();
+    open();
+    awaitLiveAndFresh();
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(cardState()).isEqualTo("ALL_CLEAR"));
+    String allClear = recColour();
+
+    // The standby falls behind: replication lag over the RPO.
+    standbyLag.set(120.0);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(cardState()).isEqualTo("NO_STANDBY");
+      assertThat(card(".stateline")).isEqualTo("⊘ No standby ready: disaster recovery unavailable");
+      assertThat(card(".drline")).contains("Standby secondary is not ready:")
+          .contains("replication lag 120.0 s is over the 60 s RPO");
+    });
+    assertThat(card(".rec")).isEqualTo("Recommendation for " + DOMAIN + ": ⊘ STAY");
+    assertThat(recColour()).isNotEqualTo(allClear);
+    assertThat(browser.findElement(By.cssSelector("article[data-domain='" + DOMAIN + "'] .state-text"))
+        .getAttribute("aria-live")).isEqualTo("polite");
+    HeadlessChromium.screenshot(browser, "no-standby");
+
+    // Under another state (a component fault in primary) the missing standby is a second line.
+    primaryFailingStep.set("fetch-invoice");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(cardState()).isEqualTo("DEGRADED");
+      assertThat(card(".stateline")).isEqualTo("◐ Degraded, no failover: primary has a component fault");
+      assertThat(card(".drline")).contains("No standby ready: disaster recovery unavailable.")
+          .contains("replication lag 120.0 s is over the 60 s RPO");
+    });
+    assertThat(recColour()).isNotEqualTo(allClear);
+  }
+
+  @Test
+  void anSloWhoseEventsStopShowsNoDataNeverAFullBudget() throws Exception {
+    startApi(List.of(), 0);
+    startTicking();
+    open();
+    awaitLiveAndFresh();
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(sloRow("primary")).startsWith("false|").contains("100.0 % left").contains("none firing")
+          .contains("last event");
+      assertThat(sloRow("secondary")).startsWith("false|").contains("% left");
+    });
+
+    // Primary's telemetry path goes quiet (its journeys still pass): its SLO has no data.
+    primaryTelemetryLost.set(true);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(sloRow("primary")).startsWith("true|").contains("no data").contains("silent for")
+          .contains("unknown: no data").doesNotContain("% left").doesNotContain("none firing");
+      assertThat(sloRow("secondary")).startsWith("false|").contains("% left").contains("none firing");
+    });
+    // The telemetry fault is not an all-clear either.
+    assertThat(cardState()).isEqualTo("DEGRADED");
+    assertThat(card(".stateline")).contains("silent telemetry path");
+    HeadlessChromium.screenshot(browser, "slo-no-data");
+
+    // Ten minutes on: the engine's no-data rule fires for it.
+    jump.set(Duration.ofMinutes(10));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(sloRow("primary")).startsWith("true|").contains("no-data alert firing").contains("silent for 10 min"));
+
+    // Events again: a budget again.
+    primaryTelemetryLost.set(false);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(sloRow("primary")).startsWith("false|").contains("% left").contains("none firing"));
+  }
+
+  private static int seconds(java.util.regex.Matcher countdown) {
+    return (countdown.group(1) == null ? 0 : 60 * Integer.parseInt(countdown.group(1))) + Integer.parseInt(countdown.group(2));
   }
 
   /** Relative luminance 0..1 of a CSS rgb()/rgba() colour. */
