@@ -509,7 +509,7 @@
           silent ? ' –' : ' ' + num(s.burnRates[w], 2) + '×']));
       });
       var firing = s.firing || [];
-      var alerts = el('td');
+      var alerts = el('td', { cls: 'alerts' });
       if (firing.length) { alerts.appendChild(badge('▲', 'firing: ' + firing.join(', '), 's-bad')); }
       if (noDataRule) {
         alerts.appendChild(badge('▲', 'no-data alert firing', 's-warn'));
