@@ -316,6 +316,7 @@
   function renderState(c, v, state) {
     var r = roles(v);
     var text = stateWords(v, state, r);
+    if (c.stale) { text = 'Stale, treat as UNKNOWN; it said: ' + text; }
     c.state.dataset.state = state;
     c.state.firstChild.textContent = STATE_ICON[state] || '?';
     if (c.stateText.textContent !== text) { c.stateText.textContent = text; }

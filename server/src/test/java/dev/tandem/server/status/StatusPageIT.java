@@ -231,6 +231,7 @@ class StatusPageIT {
       assertThat(browser.findElement(By.id("fresh-text")).getText())
           .contains("Stale verdict for " + DOMAIN).contains("past its validUntil").contains("UNKNOWN");
       assertThat(rec().getText()).contains("STAY").contains("STALE");
+      assertThat(card(".stateline")).contains("Stale, treat as UNKNOWN; it said: All clear");
     });
     assertThat(browser.findElement(By.id("fresh-detail")).getText()).contains("expired at 10:00:");
     // The stream itself is fine: the warning is about the verdict's age, not the connection.
