@@ -282,6 +282,8 @@
     return r;
   }
   function standbyWhy(name, s) {
+    // The engine says why (notReady); older Tandems did not, so rebuild it from what they sent.
+    if (Array.isArray(s.notReady) && s.notReady.length) { return s.notReady.join('; '); }
     var why = [];
     if (s.health !== 'HEALTHY') { why.push(name + ' is ' + s.health + (s.fault && s.fault !== 'NONE' ? ' (' + s.fault + ')' : '')); }
     if (s.replicationLagSeconds == null) {

@@ -343,6 +343,7 @@ public final class ApiServer {
     ObjectNode body = json.createObjectNode();
     body.put("generatedAt", now.toString());
     body.put("silenceSeconds", silence.toSeconds());
+    body.put("noDataSeconds", dev.tandem.engine.budget.SloEngine.NO_DATA_WINDOW.toSeconds());
     ArrayNode list = body.putArray("slos");
     List<SloStatus> statuses = slos.current().isEmpty() ? slos.evaluate() : slos.current();
     for (SloStatus s : statuses) {

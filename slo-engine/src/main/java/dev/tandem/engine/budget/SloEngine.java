@@ -28,6 +28,11 @@ import java.util.function.Consumer;
  * <p>Thread-safe (one lock; a few microseconds per call). Time comes from the injected clock.
  */
 public final class SloEngine implements ObservationSink {
+  /**
+   * The no-data rule: a series without events for this long fires a {@code no-data} alert
+   * (ticket, never a page), as the generated Prometheus rules do.
+   */
+  public static final java.time.Duration NO_DATA_WINDOW = SloSeries.NO_DATA_WINDOW;
   private final Clock clock;
   private final Set<String> clouds;
   /** An SLO and its series per cloud: what an index entry points to. */

@@ -378,7 +378,7 @@ public final class VerdictEngine implements ObservationSink {
       } else if (cloud.equals(standby)) {
         clouds.put(cloud, new CloudAssessment(CloudAssessment.STANDBY, standbyState.health, standbyState.fault,
             standbyEvidence, ready, lag.map(ReplicationObservation::lagSeconds).orElse(null), d.rpoSeconds(),
-            ruleOf(standbyState, standbyFinding), null, null));
+            ruleOf(standbyState, standbyFinding), null, null, notReady));
       }
     }
     return new Verdict(d.id(), spec.observer(), now, now.plus(spec.settings().validity()), rec, now, reason,

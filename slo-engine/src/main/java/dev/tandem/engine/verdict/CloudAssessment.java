@@ -12,10 +12,11 @@ import java.util.Objects;
  *     {@code component}, ...); null when not known
  * @param confirmingSince when the cloud-wide failure now being confirmed began; null otherwise
  * @param failoverPossibleAt when the hold-down of that failure ends, if it persists; null otherwise
+ * @param notReady standby only: why it is not ready, one readable reason each; empty when ready
  */
 public record CloudAssessment(String role, Health health, Fault fault, List<Evidence> evidence,
     Boolean ready, Double replicationLagSeconds, Long rpoSeconds, String rule,
-    java.time.Instant confirmingSince, java.time.Instant failoverPossibleAt) {
+    java.time.Instant confirmingSince, java.time.Instant failoverPossibleAt, List<String> notReady) {
 
   public static final String ACTIVE = "active";
   public static final String STANDBY = "standby";
@@ -25,11 +26,19 @@ public record CloudAssessment(String role, Health health, Fault fault, List<Evid
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(fault, "fault");
     evidence = List.copyOf(evidence);
+    notReady = notReady == null ? List.of() : List.copyOf(notReady);
+  }
+
+  public CloudAssessment(String role, Health health, Fault fault, List<Evidence> evidence,
+      Boolean ready, Double replicationLagSeconds, Long rpoSeconds, String rule,
+      java.time.Instant confirmingSince, java.time.Instant failoverPossibleAt) {
+    this(role, health, fault, evidence, ready, replicationLagSeconds, rpoSeconds, rule, confirmingSince,
+        failoverPossibleAt, List.of());
   }
 
   public CloudAssessment(String role, Health health, Fault fault, List<Evidence> evidence,
       Boolean ready, Double replicationLagSeconds, Long rpoSeconds) {
-    this(role, health, fault, evidence, ready, replicationLagSeconds, rpoSeconds, null, null, null);
+    this(role, health, fault, evidence, ready, replicationLagSeconds, rpoSeconds, null, null, null, List.of());
   }
 
   public boolean isStandby() {

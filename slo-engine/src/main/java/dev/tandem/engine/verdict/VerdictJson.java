@@ -60,6 +60,10 @@ public final class VerdictJson {
       n.put("ready", c.ready());
     }
     if (c.isStandby()) {
+      ArrayNode why = n.putArray("notReady");
+      c.notReady().forEach(why::add);
+    }
+    if (c.isStandby()) {
       if (c.replicationLagSeconds() == null) {
         n.putNull("replicationLagSeconds");
       } else {
