@@ -103,6 +103,7 @@ class VerdictEngineTest {
     assertThat(v.clouds().get("primary").health()).isEqualTo(Health.HEALTHY);
     assertThat(v.clouds().get("primary").role()).isEqualTo("active");
     assertThat(v.clouds().get("secondary").ready()).isTrue();
+    assertThat(v.clouds().get("secondary").notReady()).isEmpty();
     assertThat(v.clouds().get("secondary").replicationLagSeconds()).isEqualTo(4.2);
     assertThat(v.validUntil()).isEqualTo(v.generatedAt().plusSeconds(15));
   }
@@ -183,6 +184,7 @@ class VerdictEngineTest {
     Verdict v = playFor(Duration.ofSeconds(60), (cloud, s) -> cloud.equals("primary"));
     assertThat(v.recommendation()).isEqualTo(Recommendation.HOLD);
     assertThat(v.clouds().get("secondary").ready()).isFalse();
+    assertThat(v.clouds().get("secondary").notReady()).singleElement().asString().contains("over the RPO");
     assertThat(v.reason()).contains("over the RPO");
   }
 
