@@ -509,7 +509,7 @@ class StatusPageIT {
       assertThat(cardState()).isEqualTo("NO_STANDBY");
       assertThat(card(".stateline")).isEqualTo("⊘ No standby ready: disaster recovery unavailable");
       assertThat(card(".drline")).contains("Standby secondary is not ready:")
-          .contains("replication lag 120.0 s is over the 60 s RPO");
+          .contains("replication lag 120.0 s is over the RPO of 60 s");
     });
     assertThat(card(".rec")).isEqualTo("Recommendation for " + DOMAIN + ": ⊘ STAY");
     assertThat(recColour()).isNotEqualTo(allClear);
@@ -523,7 +523,7 @@ class StatusPageIT {
       assertThat(cardState()).isEqualTo("DEGRADED");
       assertThat(card(".stateline")).isEqualTo("◐ Degraded, no failover: primary has a component fault");
       assertThat(card(".drline")).contains("No standby ready: disaster recovery unavailable.")
-          .contains("replication lag 120.0 s is over the 60 s RPO");
+          .contains("replication lag 120.0 s is over the RPO of 60 s");
     });
     assertThat(recColour()).isNotEqualTo(allClear);
   }
