@@ -32,8 +32,9 @@ import java.util.stream.Stream;
  *
  * <p>Run from the repository root: {@code java -cp benchmarks/target/benchmarks.jar
  * dev.tandem.bench.catalogue.CatalogueFigures [--live all|none|ID,ID] [--replay all|none]
- * [--repeat N] [--keep]}. {@code --keep} keeps every live run's state (each observer's audit log);
- * a run with a judgement problem keeps its state anyway.
+ * [--repeat N] [--watch SECONDS] [--keep]}. {@code --watch} replaces each live case's watching time;
+ * {@code --keep} keeps every live run's state (each observer's audit log); a run with a judgement
+ * problem keeps its state anyway.
  */
 public final class CatalogueFigures {
   /** The live cases: how long each is watched and whether a switch ends it early. */
@@ -43,10 +44,10 @@ public final class CatalogueFigures {
       live(GrayFailure.BROWNOUT_10, 360, true),
       live(GrayFailure.BROWNOUT_35, 150, true),
       live(GrayFailure.BROWNOUT_60, 150, true),
-      live(GrayFailure.COMPONENT_TWO_SLOS, 150, false),
+      live(GrayFailure.COMPONENT_TWO_SLOS, 240, false),
       live(GrayFailure.LOSSY_VANTAGE_20, 240, false),
       live(GrayFailure.LOSSY_VANTAGE_50, 180, false),
-      live(GrayFailure.LATENCY_BROWNOUT, 150, false),
+      live(GrayFailure.LATENCY_BROWNOUT, 600, false),
       live(GrayFailure.SHARED_DEPENDENCY, 120, false),
       live(GrayFailure.CLOCK_AHEAD, 120, false),
       live(GrayFailure.BLIP, 120, false),
@@ -73,15 +74,17 @@ public final class CatalogueFigures {
     String liveArg = "all";
     String replayArg = "all";
     int repeat = 1;
+    int watch = -1;
     boolean keep = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--live" -> liveArg = args[++i];
         case "--replay" -> replayArg = args[++i];
         case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+        case "--watch" -> watch = Integer.parseInt(args[++i]);
         case "--keep" -> keep = true;
         default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-            + "'; usage: [--live all|none|ID,ID] [--replay all|none] [--repeat N] [--keep]");
+            + "'; usage: [--live all|none|ID,ID] [--replay all|none] [--repeat N] [--watch SECONDS] [--keep]");
       }
     }
     PrintStream out = System.out;
@@ -89,7 +92,7 @@ public final class CatalogueFigures {
     List<Row> replayRows = new ArrayList<>();
     if (!replayArg.equals("none")) {
       out.println();
-      out.println("Replay (the engine on a virtual clock, the catalogue's fleet: 4 vantages in 3 failure domains;"
+      out.println("Replay (the engine on a virtual clock, the catalogue's fleet: 4 vantages, each its own failure domain;"
           + " fresh = straight after the 5-minute lead-in, aged = after an hour of healthy history)");
       header(out);
       for (GrayFailure g : GrayFailure.values()) {
@@ -113,9 +116,11 @@ public final class CatalogueFigures {
       header(out);
       Clock clock = Clock.systemUTC();
       for (String id : wanted) {
-        LivePlay.LiveCase c = LIVE.stream().filter(l -> l.failure().id().equals(id)).findFirst()
+        LivePlay.LiveCase listed = LIVE.stream().filter(l -> l.failure().id().equals(id)).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("no live case '" + id + "'; known: "
                 + LIVE.stream().map(l -> l.failure().id()).collect(Collectors.joining(", "))));
+        LivePlay.LiveCase c = watch > 0
+            ? new LivePlay.LiveCase(listed.failure(), listed.scenario(), watch, listed.endsAfterSwitch()) : listed;
         for (int run = 0; run < repeat; run++) {
           Path dir = Files.createTempDirectory("tandem-catalogue-" + id + "-");
           LivePlay.Result result = LivePlay.play(c, dir, clock);
