@@ -138,7 +138,8 @@ final class CloudVerticle extends VerticleBase {
         })
         .requestHandler(req -> {
           if (refused(req)) {
-            // No answer at all: to the client this cloud is unreachable.
+            // No answer at all: to the client this cloud is unreachable (or, for a lossy
+            // vantage, this one request was lost on the way).
             req.connection().close();
           } else {
             router.handle(req);
@@ -276,7 +277,7 @@ final class CloudVerticle extends VerticleBase {
       return true;
     }
     String vantage = req.getHeader(VANTAGE_HEADER);
-    return vantage != null && current.refuseVantages().contains(vantage);
+    return vantage != null && (current.refuseVantages().contains(vantage) || dice.roll(current.lossOf(vantage)));
   }
 
   private void shipToStandby(Change change) {

@@ -13,7 +13,7 @@ import java.util.Set;
 final class FaultsJson {
   private static final Set<String> KEYS =
       Set.of("down", "errorRate", "latencyMs", "refuseVantages", "telemetryOff", "replicationLagSeconds",
-          "replicationStalled");
+          "replicationStalled", "vantageLoss");
 
   private FaultsJson() {}
 
@@ -96,7 +96,20 @@ final class FaultsJson {
       }
       stalled = (Boolean) stalledValue;
     }
-    return new CloudFaults(down, errorRate, latencyMs, vantages, off, lag, stalled);
+    Map<String, Double> loss = new LinkedHashMap<>();
+    Object lossValue = json.getValue("vantageLoss");
+    if (lossValue != null) {
+      if (!(lossValue instanceof JsonObject)) {
+        throw new IllegalArgumentException("vantageLoss: must be an object of vantage id to share, e.g. {\"ext-1\": 0.5}");
+      }
+      for (Map.Entry<String, Object> e : (JsonObject) lossValue) {
+        if (!(e.getValue() instanceof Number)) {
+          throw new IllegalArgumentException("vantageLoss." + e.getKey() + ": must be a number between 0 and 1");
+        }
+        loss.put(e.getKey(), ((Number) e.getValue()).doubleValue());
+      }
+    }
+    return new CloudFaults(down, errorRate, latencyMs, vantages, off, lag, stalled, loss);
   }
 
   static JsonObject toJson(CloudFaults faults) {
@@ -122,7 +135,11 @@ final class FaultsJson {
     } else {
       json.putNull("replicationLagSeconds");
     }
-    return json.put("replicationStalled", faults.replicationStalled());
+    JsonObject loss = new JsonObject();
+    faults.vantageLoss().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> loss.put(e.getKey(), e.getValue()));
+    return json.put("replicationStalled", faults.replicationStalled()).put("vantageLoss", loss);
   }
 
   private static java.util.List<String> sortedKeys() {

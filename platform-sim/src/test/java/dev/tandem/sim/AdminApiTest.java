@@ -41,7 +41,7 @@ class AdminApiTest {
   void putFaultsAppliesEveryKind() throws Exception {
     String body = """
         {"down": false, "errorRate": {"allocate": 0.5}, "latencyMs": 300, "refuseVantages": ["ext-1"],
-         "telemetryOff": ["traces"], "replicationLagSeconds": 120}""";
+         "telemetryOff": ["traces"], "replicationLagSeconds": 120, "vantageLoss": {"ext-2": 0.25}}""";
 
     HttpResponse<Buffer> answer = http.send(HttpMethod.PUT, admin + "/_sim/faults/secondary", Map.of(), body);
 
@@ -52,10 +52,13 @@ class AdminApiTest {
     assertThat(faults.refuseVantages()).containsExactly("ext-1");
     assertThat(faults.telemetryOff()).containsExactly(TelemetrySignal.TRACES);
     assertThat(faults.replicationLagSeconds()).isEqualTo(OptionalDouble.of(120));
+    assertThat(faults.vantageLoss()).containsExactly(Map.entry("ext-2", 0.25));
     assertThat(sim.replicationLagSeconds("secondary")).isEqualTo(OptionalDouble.of(120));
     JsonObject plan = http.get(admin + "/_sim/faults").bodyAsJsonObject();
     assertThat(plan.getJsonObject("clouds").getJsonObject("secondary").getLong("latencyMs")).isEqualTo(300);
     assertThat(plan.getString("active")).isEqualTo("primary");
+    assertThat(plan.getJsonObject("clouds").getJsonObject("secondary").getJsonObject("vantageLoss").getDouble("ext-2"))
+        .isEqualTo(0.25);
   }
 
   @Test
@@ -81,6 +84,10 @@ class AdminApiTest {
         .bodyAsJsonObject().getString("error")).contains("unknown operation 'fly'");
     assertThat(http.send(HttpMethod.PUT, admin + "/_sim/faults/primary", Map.of(), "{\"telemetryOff\": [\"logs\"]}")
         .statusCode()).isEqualTo(400);
+    assertThat(http.send(HttpMethod.PUT, admin + "/_sim/faults/primary", Map.of(), "{\"vantageLoss\": {\"ext-1\": 2}}")
+        .bodyAsJsonObject().getString("error")).contains("vantageLoss.ext-1: must be between 0 and 1");
+    assertThat(http.send(HttpMethod.PUT, admin + "/_sim/faults/primary", Map.of(), "{\"vantageLoss\": [\"ext-1\"]}")
+        .bodyAsJsonObject().getString("error")).contains("vantageLoss: must be an object");
     assertThat(http.send(HttpMethod.PUT, admin + "/_sim/faults/primary", Map.of(), "not json").statusCode()).isEqualTo(400);
     assertThat(http.send(HttpMethod.PUT, admin + "/_sim/faults/moon", Map.of(), "{}").statusCode()).isEqualTo(404);
   }

@@ -121,6 +121,58 @@ class FaultInjectionTest {
   }
 
   @Test
+  void lossyVantageLosesItsShareOfRequestsWhileOthersAreServed() throws Exception {
+    sim.setFaults("primary", CloudFaults.none().withVantageLoss("ext-1", 0.5));
+
+    int lost = 0;
+    for (int i = 0; i < 60; i++) {
+      try {
+        HttpResponse<Buffer> answer =
+            http.send(HttpMethod.GET, primary + "/inventory/SKU-1", Map.of("X-Tandem-Vantage", "ext-1"), null);
+        assertThat(answer.statusCode()).isEqualTo(200);
+      } catch (ExecutionException closedWithoutAnswer) {
+        lost++;
+      }
+    }
+    for (int i = 0; i < 20; i++) {
+      assertThat(http.send(HttpMethod.GET, primary + "/healthz", Map.of("X-Tandem-Vantage", "in-primary"), null)
+          .statusCode()).as("another vantage").isEqualTo(200);
+      assertThat(http.send(HttpMethod.GET, secondary + "/healthz", Map.of("X-Tandem-Vantage", "ext-1"), null)
+          .statusCode()).as("the same vantage to the other cloud").isEqualTo(200);
+      assertThat(http.get(primary + "/healthz").statusCode()).as("a request naming no vantage").isEqualTo(200);
+    }
+
+    // 60 rolls at 0.5: outside 15..45 happens about once in 10,000 seeds, and the seed is fixed.
+    assertThat(lost).isBetween(15, 45);
+  }
+
+  @Test
+  void aVantageLosingEverythingIsPartitionedAndZeroHealsIt() throws Exception {
+    sim.setFaults("primary", CloudFaults.none().withVantageLoss("ext-1", 1.0));
+    assertThatThrownBy(() -> http.send(HttpMethod.GET, primary + "/healthz", Map.of("X-Tandem-Vantage", "ext-1"), null))
+        .isInstanceOf(ExecutionException.class);
+
+    sim.setFaults("primary", sim.faults("primary").withVantageLoss("ext-1", 0.0));
+
+    assertThat(sim.faults("primary").isNone()).isTrue();
+    assertThat(http.send(HttpMethod.GET, primary + "/healthz", Map.of("X-Tandem-Vantage", "ext-1"), null).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void errorRateOnEveryOperationFailsEveryOperationButTheHealthCheck() throws Exception {
+    sim.setFaults("primary", CloudFaults.none().withErrorRateOnEveryOperation(1.0));
+
+    assertThat(sim.faults("primary").errorRate()).hasSize(Operation.values().length)
+        .allSatisfy((op, rate) -> assertThat(rate).isEqualTo(1.0));
+    assertThat(http.submit(primary, Map.of()).statusCode()).isEqualTo(503);
+    assertThat(http.get(primary + "/inventory/SKU-1").statusCode()).isEqualTo(503);
+    assertThat(http.get(primary + "/orders/ord-canary").statusCode()).isEqualTo(503);
+    assertThat(http.get(primary + "/healthz").statusCode()).isEqualTo(200);
+    assertThat(http.get(secondary + "/inventory/SKU-1").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void latencyDelaysEveryAnswer() throws Exception {
     sim.setFaults("primary", CloudFaults.none().withLatencyMs(300));
 
@@ -154,5 +206,13 @@ class FaultInjectionTest {
     assertThatThrownBy(() -> CloudFaults.none().withErrorRate("allocate", 1.5))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between 0 and 1");
     assertThatThrownBy(() -> CloudFaults.none().withLatencyMs(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CloudFaults.none().withVantageLoss("ext-1", 1.2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vantageLoss.ext-1: must be between 0 and 1");
+    assertThatThrownBy(() -> CloudFaults.none().withVantageLoss("ext-1", Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vantageLoss.ext-1");
+    assertThatThrownBy(() -> CloudFaults.none().withVantageLoss(" ", 0.5))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vantageLoss: vantage ids must not be blank");
+    assertThatThrownBy(() -> CloudFaults.none().withErrorRateOnEveryOperation(-0.1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between 0 and 1");
   }
 }

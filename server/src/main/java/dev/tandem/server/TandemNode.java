@@ -59,10 +59,25 @@ public final class TandemNode {
   /** How often the SLO state is snapshotted; the journal covers the time in between. */
   static final Duration SNAPSHOT_EVERY = Duration.ofSeconds(60);
 
-  /** What the caller may change about a config when starting a node (the demo does). */
-  public record Overrides(boolean deferSynthetics, dev.tandem.server.storage.FileOpener files) {
+  /**
+   * What the caller may change about a config when starting a node (the demo and tests do; none of
+   * it is configuration).
+   *
+   * @param deferSynthetics synthetics wait for {@link TandemNode#startSynthetics(Map)}
+   * @param files what the durable stores write through
+   * @param probeClocks per vantage id, the clock that vantage's probes read instead of the node's:
+   *     a test and demo facility to play a vantage whose clock is wrong (its results are stamped
+   *     by that clock, in the observation and in the exported spans alike)
+   */
+  public record Overrides(boolean deferSynthetics, dev.tandem.server.storage.FileOpener files,
+      Map<String, Clock> probeClocks) {
     public Overrides {
       java.util.Objects.requireNonNull(files, "files");
+      probeClocks = Map.copyOf(probeClocks);
+    }
+
+    public Overrides(boolean deferSynthetics, dev.tandem.server.storage.FileOpener files) {
+      this(deferSynthetics, files, Map.of());
     }
 
     public static Overrides none() {
@@ -76,7 +91,15 @@ public final class TandemNode {
 
     /** The durable stores (journal, snapshot, outbox, audit log) write through {@code value} (tests: a full disk). */
     public Overrides withFiles(dev.tandem.server.storage.FileOpener value) {
-      return new Overrides(deferSynthetics, value);
+      return new Overrides(deferSynthetics, value, probeClocks);
+    }
+
+    /** A copy where the probes of {@code vantage} read {@code probeClock} (a test and demo facility). */
+    public Overrides withProbeClock(String vantage, Clock probeClock) {
+      Map<String, Clock> clocks = new LinkedHashMap<>(probeClocks);
+      clocks.put(java.util.Objects.requireNonNull(vantage, "vantage"),
+          java.util.Objects.requireNonNull(probeClock, "probeClock"));
+      return new Overrides(deferSynthetics, files, clocks);
     }
   }
 
@@ -102,7 +125,8 @@ public final class TandemNode {
   private ObservationRecorder recording;
   private InfluxSink influx;
   private ObservationSink sink;
-  private ProbeNode probes;
+  /** The probe nodes: one, plus one per vantage with a clock of its own ({@link Overrides#probeClocks()}). */
+  private final List<ProbeNode> probes = new ArrayList<>();
   private ApiServer api;
   private int apiPort = -1;
   private long tickTimer = -1;
@@ -120,6 +144,14 @@ public final class TandemNode {
     this.engine.setSloSignals(slos::pageTierFiring);
     this.slos.setMaxClockSkew(Duration.ofSeconds(config.engine().maxClockSkewSeconds()));
     config.maintenance().forEach(m -> slos.addMaintenance(m.window()));
+    List<String> vantages = config.synthetics().map(sy -> sy.vantages().stream().map(VantageSpec::id).toList())
+        .orElse(List.of());
+    for (String v : overrides.probeClocks().keySet()) {
+      if (!vantages.contains(v)) {
+        throw new IllegalArgumentException("a probe clock for vantage '" + v + "', which is not one of "
+            + config.observer().id() + "'s vantages " + vantages);
+      }
+    }
   }
 
   public static TandemNode create(Vertx vertx, TandemConfig config, Map<String, Journey> journeys,
@@ -319,29 +351,47 @@ public final class TandemNode {
 
   /** Starts the probes against {@code targets} (cloud id to base URL). */
   public Future<Void> startSynthetics(Map<String, String> targets) {
-    if (config.synthetics().isEmpty() || journeys.isEmpty() || probes != null) {
+    if (config.synthetics().isEmpty() || journeys.isEmpty() || !probes.isEmpty()) {
       return Future.succeededFuture();
     }
     TandemConfig.Synthetics s = config.synthetics().get();
-    // Every run is also exported as a trace over every telemetry path (dual-homed): losing one
-    // path loses no result, and the collectors turn the step spans back into probe results
-    // (counted once with the in-process copy handed to the sink here).
-    ProbeNode.Builder b = ProbeNode.builder(vertx)
-        .journeys(List.copyOf(journeys.values()))
-        .vantages(s.vantages().stream().filter(v -> s.vantage().map(v.id()::equals).orElse(true))
-            .map(v -> new Vantage(v.id(), v.provider(), v.region())).toList())
-        .targets(targets)
-        .roles(this::roles)
-        .settings(ProbeSettings.ofSeconds(s.intervalSeconds(), s.timeoutSeconds()))
-        .clock(clock)
-        .sink(sink)
-        .resourceAttributes(io.opentelemetry.api.common.Attributes.of(
-            io.opentelemetry.api.common.AttributeKey.stringKey("tandem.observer"), config.observer().id()));
-    exportEndpoints(s).forEach(b::otlpEndpoint);
-    probes = b.build();
-    bindProbeMetrics(probes);
-    return probes.start().onSuccess(v -> log.info("synthetics: {} journeys x {} vantages x {} clouds every {} s",
-        journeys.size(), s.vantages().size(), targets.size(), s.intervalSeconds()));
+    List<Vantage> mine = s.vantages().stream().filter(v -> s.vantage().map(v.id()::equals).orElse(true))
+        .map(v -> new Vantage(v.id(), v.provider(), v.region())).toList();
+    // A runner reads one clock: a vantage with a clock of its own (a test or demo facility) gets
+    // a probe node of its own.
+    Map<Clock, List<Vantage>> byClock = new java.util.IdentityHashMap<>();
+    List<Clock> order = new ArrayList<>();
+    for (Vantage v : mine) {
+      Clock c = overrides.probeClocks().getOrDefault(v.id(), clock);
+      if (!byClock.containsKey(c)) {
+        order.add(c);
+      }
+      byClock.computeIfAbsent(c, k -> new ArrayList<>()).add(v);
+    }
+    List<Future<Void>> started = new ArrayList<>();
+    for (Clock c : order) {
+      // Every run is also exported as a trace over every telemetry path (dual-homed): losing one
+      // path loses no result, and the collectors turn the step spans back into probe results
+      // (counted once with the in-process copy handed to the sink here).
+      ProbeNode.Builder b = ProbeNode.builder(vertx)
+          .journeys(List.copyOf(journeys.values()))
+          .vantages(byClock.get(c))
+          .targets(targets)
+          .roles(this::roles)
+          .settings(ProbeSettings.ofSeconds(s.intervalSeconds(), s.timeoutSeconds()))
+          .clock(c)
+          .sink(sink)
+          .resourceAttributes(io.opentelemetry.api.common.Attributes.of(
+              io.opentelemetry.api.common.AttributeKey.stringKey("tandem.observer"), config.observer().id()));
+      exportEndpoints(s).forEach(b::otlpEndpoint);
+      ProbeNode node = b.build();
+      probes.add(node);
+      started.add(node.start());
+    }
+    bindProbeMetrics(List.copyOf(probes));
+    return Future.all(started).<Void>mapEmpty().onSuccess(v -> log.info(
+        "synthetics: {} journeys x {} vantages x {} clouds every {} s", journeys.size(), mine.size(), targets.size(),
+        s.intervalSeconds()));
   }
 
   /**
@@ -506,28 +556,34 @@ public final class TandemNode {
   }
 
   /** Synthetics' drops: schedules missed or shed, and probe spans each export target lost. */
-  private void bindProbeMetrics(ProbeNode node) {
-    FunctionCounter.builder("tandem.probe.schedules.missed", node.scheduler(),
-            dev.tandem.synthetics.ProbeScheduler::missedSchedules)
+  /** Summed over the probe nodes (one, or more with a vantage on a clock of its own). */
+  private void bindProbeMetrics(List<ProbeNode> nodes) {
+    FunctionCounter.builder("tandem.probe.schedules.missed", nodes,
+            ns -> ns.stream().mapToDouble(n -> n.scheduler().missedSchedules()).sum())
         .description("Journey runs not started because the previous run of the same journey, vantage and cloud was"
             + " still going").register(registry);
-    FunctionCounter.builder("tandem.probe.schedules.shed", node.scheduler(),
-            dev.tandem.synthetics.ProbeScheduler::shedRuns)
+    FunctionCounter.builder("tandem.probe.schedules.shed", nodes,
+            ns -> ns.stream().mapToDouble(n -> n.scheduler().shedRuns()).sum())
         .description("Journey runs not started because the most runs allowed at once were going").register(registry);
-    ProbeTelemetry t = node.telemetry();
-    if (t == null) {
+    List<ProbeTelemetry> telemetry = nodes.stream().map(ProbeNode::telemetry).filter(java.util.Objects::nonNull)
+        .toList();
+    if (telemetry.isEmpty()) {
       return;
     }
-    for (int i = 0; i < t.endpoints().size(); i++) {
+    // Every node exports to the same targets, in the same order (exportEndpoints).
+    for (int i = 0; i < telemetry.get(0).endpoints().size(); i++) {
       int endpoint = i;
-      String target = t.endpoints().get(i).baseUrl();
-      FunctionCounter.builder("tandem.probe.spans.exported", t, x -> x.exportedSpans(endpoint))
+      String target = telemetry.get(0).endpoints().get(i).baseUrl();
+      FunctionCounter.builder("tandem.probe.spans.exported", telemetry,
+              ts -> ts.stream().mapToDouble(t -> t.exportedSpans(endpoint)).sum())
           .description("Probe step spans an OTLP export target acknowledged").tag("target", target)
           .register(registry);
-      FunctionCounter.builder("tandem.probe.spans.failed", t, x -> x.failedSpans(endpoint))
+      FunctionCounter.builder("tandem.probe.spans.failed", telemetry,
+              ts -> ts.stream().mapToDouble(t -> t.failedSpans(endpoint)).sum())
           .description("Probe step spans whose export failed after the exporter's retries").tag("target", target)
           .register(registry);
-      FunctionCounter.builder("tandem.probe.spans.dropped", t, x -> x.droppedSpans(endpoint))
+      FunctionCounter.builder("tandem.probe.spans.dropped", telemetry,
+              ts -> ts.stream().mapToDouble(t -> t.droppedSpans(endpoint)).sum())
           .description("Probe step spans dropped before export because the target's queue was full")
           .tag("target", target).register(registry);
     }
@@ -629,9 +685,7 @@ public final class TandemNode {
       vertx.cancelTimer(snapshotTimer);
     }
     List<Future<?>> stops = new ArrayList<>();
-    if (probes != null) {
-      stops.add(probes.stop());
-    }
+    probes.forEach(p -> stops.add(p.stop()));
     receivers.forEach(r -> stops.add(r.stop()));
     if (api != null) {
       stops.add(api.stop());

@@ -33,13 +33,23 @@ public final class Demo {
   private final TandemNode node;
   private final Clock clock;
   private PlatformSimulator sim;
-  private long scenarioTimer = -1;
+  private final ShiftableClock vantageClock;
+  private final Optional<String> outsideVantage;
+  /** Touched by the caller and by timers on an event loop. */
+  private final List<Long> scenarioTimers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Demo(Vertx vertx, TandemConfig config, Map<String, Journey> journeys, List<SloSpec> slos, Clock clock) {
     this.vertx = vertx;
     this.config = config;
     this.clock = clock;
-    this.node = TandemNode.create(vertx, config, journeys, slos, clock, TandemNode.Overrides.deferredSynthetics());
+    this.vantageClock = new ShiftableClock(clock);
+    this.outsideVantage = LoopDemo.outsideVantage(config);
+    TandemNode.Overrides overrides = TandemNode.Overrides.deferredSynthetics();
+    if (outsideVantage.isPresent()) {
+      // Its probes read a clock the clock-ahead scenario can shift (a demo facility, not configuration).
+      overrides = overrides.withProbeClock(outsideVantage.get(), vantageClock);
+    }
+    this.node = TandemNode.create(vertx, config, journeys, slos, clock, overrides);
   }
 
   /**
@@ -100,20 +110,28 @@ public final class Demo {
     return targets;
   }
 
-  /** Schedules the scenario's fault {@code after} from now. */
+  /** Schedules the scenario's fault {@code after} from now, and the later changes of its timeline. */
   public void play(Scenario scenario, Duration after) {
     DomainSpec domain = config.domains().get(0);
-    scenarioTimer = vertx.setTimer(Math.max(1, after.toMillis()), id -> {
+    scenarioTimers.add(vertx.setTimer(Math.max(1, after.toMillis()), id -> {
       String active = node.engine().activeCloud(domain.id());
       String standby = active.equals(domain.active()) ? domain.standby() : domain.active();
       log.info("scenario {}: injecting the fault now: {}", scenario.id(), scenario.fault());
       // One observer here: a partition cuts off all its vantages (with the loop demo, only obs-external's).
-      scenario.inject(sim, active, standby, config.synthetics()
-          .map(sy -> sy.vantages().stream().map(v -> v.id()).toList()).orElse(List.of()));
+      Scenario.Stage stage = new Scenario.Stage(sim, active, standby, config.synthetics()
+          .map(sy -> sy.vantages().stream().map(v -> v.id()).toList()).orElse(List.of()),
+          outsideVantage.orElse("ext-1"), outsideVantage.map(v -> vantageClock));
+      scenario.inject(stage);
       if (scenario.stopsActivePath()) {
         config.paths().stream().filter(p -> p.cloud().equals(active)).forEach(p -> node.stopPath(p.id()));
       }
-    });
+      for (Scenario.Change c : scenario.later()) {
+        scenarioTimers.add(vertx.setTimer(Math.max(1, c.at().toMillis()), t -> {
+          log.info("scenario {}: +{} s: {}", scenario.id(), c.at().toSeconds(), c.what());
+          c.action().accept(stage);
+        }));
+      }
+    }));
   }
 
   public TandemNode node() {
@@ -125,9 +143,7 @@ public final class Demo {
   }
 
   public Future<Void> stop() {
-    if (scenarioTimer >= 0) {
-      vertx.cancelTimer(scenarioTimer);
-    }
+    scenarioTimers.forEach(vertx::cancelTimer);
     Future<Void> simStop = sim == null ? Future.succeededFuture() : sim.stop();
     return simStop.transform(x -> node.stop());
   }

@@ -65,7 +65,10 @@ public final class LoopDemo {
   private ControllerService controller;
   private SimulatorTrafficSwitch simSwitch;
   private CustomerTraffic customers;
-  private long scenarioTimer = -1;
+  private final ShiftableClock vantageClock;
+  private Optional<String> outsideVantage = Optional.empty();
+  /** Touched by the caller and by timers on an event loop. */
+  private final List<Long> scenarioTimers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private static String newToken() {
     byte[] bytes = new byte[16];
@@ -84,11 +87,30 @@ public final class LoopDemo {
     this.base = base;
     this.clock = clock;
     this.domain = base.domains().get(0);
+    this.vantageClock = new ShiftableClock(clock);
     for (int i = 0; i < OBSERVERS.size(); i++) {
       TandemConfig c = observerConfig(i);
       configs.add(c);
-      nodes.add(TandemNode.create(vertx, c, journeys, slos, clock, TandemNode.Overrides.deferredSynthetics()));
+      TandemNode.Overrides overrides = TandemNode.Overrides.deferredSynthetics();
+      if (i == 0) {
+        outsideVantage = outsideVantage(c);
+        if (outsideVantage.isPresent()) {
+          // Its probes read a clock the clock-ahead scenario can shift (a demo facility, not configuration).
+          overrides = overrides.withProbeClock(outsideVantage.get(), vantageClock);
+        }
+      }
+      nodes.add(TandemNode.create(vertx, c, journeys, slos, clock, overrides));
     }
+  }
+
+  /**
+   * The vantage the vantage scenarios act on: the first observer's first vantage outside both
+   * clouds ({@code ext-1} in the demo), else its first vantage.
+   */
+  static Optional<String> outsideVantage(TandemConfig c) {
+    List<VantageSpec> vantages = c.synthetics().map(TandemConfig.Synthetics::vantages).orElse(List.of());
+    return vantages.stream().filter(v -> !c.cloudRegions().containsKey(v.provider())).findFirst()
+        .or(() -> vantages.stream().findFirst()).map(VantageSpec::id);
   }
 
   /**
@@ -225,23 +247,31 @@ public final class LoopDemo {
     });
   }
 
-  /** Schedules the scenario's fault {@code after} from now. */
+  /** Schedules the scenario's fault {@code after} from now, and the later changes of its timeline. */
   public void play(Scenario scenario, Duration after) {
-    scenarioTimer = vertx.setTimer(Math.max(1, after.toMillis()), id -> {
+    scenarioTimers.add(vertx.setTimer(Math.max(1, after.toMillis()), id -> {
       String active = controller.controller().active(domain.id());
       String standby = active.equals(domain.active()) ? domain.standby() : domain.active();
       log.info("scenario {}: injecting the fault now: {}", scenario.id(), scenario.fault());
       faultAt.set(clock.instant());
       List<String> partitioned = configs.get(2).synthetics().map(s -> s.vantages().stream()
           .map(VantageSpec::id).toList()).orElse(List.of());
-      scenario.inject(sim, active, standby, partitioned);
+      Scenario.Stage stage = new Scenario.Stage(sim, active, standby, partitioned, outsideVantage.orElse("ext-1"),
+          outsideVantage.map(v -> vantageClock));
+      scenario.inject(stage);
       if (scenario.stopsActivePath()) {
         for (int i = 0; i < nodes.size(); i++) {
           TandemNode n = nodes.get(i);
           configs.get(i).paths().stream().filter(p -> p.cloud().equals(active)).forEach(p -> n.stopPath(p.id()));
         }
       }
-    });
+      for (Scenario.Change c : scenario.later()) {
+        scenarioTimers.add(vertx.setTimer(Math.max(1, c.at().toMillis()), t -> {
+          log.info("scenario {}: +{} s: {}", scenario.id(), c.at().toSeconds(), c.what());
+          c.action().accept(stage);
+        }));
+      }
+    }));
   }
 
   /** The observers, in {@link #OBSERVERS} order. */
@@ -314,9 +344,7 @@ public final class LoopDemo {
   }
 
   public Future<Void> stop() {
-    if (scenarioTimer >= 0) {
-      vertx.cancelTimer(scenarioTimer);
-    }
+    scenarioTimers.forEach(vertx::cancelTimer);
     if (customers != null) {
       customers.stop();
     }
