@@ -95,6 +95,7 @@ public final class TandemNode {
   private final ProbeDeduplicator probeDedup = new ProbeDeduplicator(ProbeDeduplicator.DEFAULT_CAPACITY);
   private final dev.tandem.server.api.StatusBoard board;
   private SloStateStore sloState;
+  private FailoverMemory memory;
   private long snapshotTimer = -1;
   private StorageDir storage;
   private JsonLinesWriter audit;
@@ -190,6 +191,14 @@ public final class TandemNode {
     return sink;
   }
 
+  /**
+   * Reported switches and maintenance windows: applied to the engines, kept in
+   * {@code storage.dir} and written to the recording. Available once started.
+   */
+  public dev.tandem.server.api.ApiChanges changes() {
+    return memory;
+  }
+
   /** Starts every role the configuration asks for; fails (and cleans up) if one cannot start. */
   public Future<TandemNode> start() {
     try {
@@ -208,6 +217,11 @@ public final class TandemNode {
       return Future.failedFuture(e);
     }
     try {
+      // Before the SLO state: the journal is judged against the windows, as it was live.
+      ObservationRecorder rec = recording;
+      memory = FailoverMemory.open(storage.path(), overrides.files(), clock, engine, slos,
+          rec == null ? o -> { } : rec, config.maintenance().stream().map(m -> m.window().id())
+              .collect(java.util.stream.Collectors.toSet()));
       sloState = SloStateStore.open(storage.resolve("slo-state"), slos, engine, overrides.files(), clock);
     } catch (IOException e) {
       return Future.failedFuture(e);
@@ -387,7 +401,7 @@ public final class TandemNode {
 
   private Future<Void> startApi() {
     api = new ApiServer(vertx, config.api(), config.runs(TandemConfig.Role.ENGINE) ? engine : null, slos, registry,
-        clock, ready::get, board, this::problems);
+        clock, ready::get, board, this::problems, memory);
     return api.start().map(port -> {
       apiPort = port;
       return null;
@@ -459,6 +473,9 @@ public final class TandemNode {
     List<WriterHealth> out = new ArrayList<>();
     if (sloState != null) {
       out.add(sloState);
+    }
+    if (memory != null) {
+      out.add(memory);
     }
     if (audit != null) {
       out.add(audit);
@@ -639,6 +656,9 @@ public final class TandemNode {
     return Future.join(stops).transform(x -> vertx.executeBlocking(() -> {
       if (influx != null) {
         influx.close();
+      }
+      if (memory != null) {
+        memory.close();
       }
       if (recording != null) {
         recording.close();
