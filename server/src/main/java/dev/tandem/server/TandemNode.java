@@ -96,6 +96,7 @@ public final class TandemNode {
   private final dev.tandem.server.api.StatusBoard board;
   private SloStateStore sloState;
   private FailoverMemory memory;
+  private VerdictStreamFollower follower;
   private long snapshotTimer = -1;
   private StorageDir storage;
   private JsonLinesWriter audit;
@@ -277,6 +278,7 @@ public final class TandemNode {
         .compose(v -> startApi())
         .map(v -> {
           if (!config.runs(TandemConfig.Role.ENGINE)) {
+            config.synthetics().flatMap(TandemConfig.Synthetics::follow).ifPresent(this::follow);
             ready.set(true);
             return this;
           }
@@ -380,6 +382,21 @@ public final class TandemNode {
       }
     }
     return out;
+  }
+
+  /** A probes-only process takes the active cloud from an observer's verdict stream. */
+  private void follow(TandemConfig.Follow f) {
+    follower = new VerdictStreamFollower(vertx, f.url(), f.token(), memory,
+        config.domains().stream().map(dev.tandem.engine.judge.DomainSpec::id).collect(java.util.stream.Collectors.toSet()),
+        clock);
+    Gauge.builder("tandem.follow.connected", follower, x -> x.connected() ? 1.0 : 0.0)
+        .description("1 while the observer's verdict stream (synthetics.follow) is connected").register(registry);
+    FunctionCounter.builder("tandem.follow.switches", follower, VerdictStreamFollower::switches)
+        .description("Switches of the active cloud taken from the followed verdict stream").register(registry);
+    FunctionCounter.builder("tandem.follow.reconnects", follower, VerdictStreamFollower::reconnects)
+        .description("Times the followed verdict stream was lost or could not be reached (each retried)")
+        .register(registry);
+    follower.start();
   }
 
   /** Roles per cloud as the first domain sees them; probes follow a reported switch. */
@@ -493,6 +510,9 @@ public final class TandemNode {
   public List<String> problems() {
     List<String> out = new ArrayList<>();
     writers().forEach(w -> w.problem().ifPresent(out::add));
+    if (follower != null) {
+      follower.problem().ifPresent(out::add);
+    }
     if (pager != null) {
       out.addAll(pager.problems());
     }
@@ -646,6 +666,9 @@ public final class TandemNode {
       vertx.cancelTimer(snapshotTimer);
     }
     List<Future<?>> stops = new ArrayList<>();
+    if (follower != null) {
+      follower.stop();
+    }
     if (probes != null) {
       stops.add(probes.stop());
     }
