@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * write (a full disk) is retried with backoff (0.5 s doubling to 30 s), never given up: the change
  * stays in effect in memory meanwhile, {@link #problem()} says so, and it is on disk as soon as the
  * disk takes writes again. Callers never wait for the disk: they get a stage that completes when
- * their change is durable (or the attempt failed).
+ * their change is durable, or when the attempt failed (at once while the disk is known to fail).
  *
  * <p>Bounded: one switch per configured domain, at most {@link #MAX_WINDOWS} windows added through
  * the API (one more is refused).
@@ -267,16 +267,21 @@ final class FailoverMemory implements ApiChanges, WriterHealth, AutoCloseable {
 
   private CompletableFuture<Boolean> changed() {
     version++;
-    CompletableFuture<Boolean> done = new CompletableFuture<>();
-    waiters.add(new Waiter(version, done));
     notifyAll();
-    return done;
+    return stageFor(version).toCompletableFuture();
   }
 
-  /** Guarded by this: a stage for a change of {@code v}, done at once when it is on disk. */
+  /**
+   * Guarded by this: a stage for a change of {@code v}, done at once when it is on disk, or when
+   * the disk is failing (the writer may be waiting out a long backoff: the caller is not kept
+   * waiting for it; the change is written with the next attempt that succeeds).
+   */
   private CompletionStage<Boolean> stageFor(long v) {
     if (durableVersion >= v) {
       return CompletableFuture.completedFuture(true);
+    }
+    if (problem != null) {
+      return CompletableFuture.completedFuture(false);
     }
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     waiters.add(new Waiter(v, done));

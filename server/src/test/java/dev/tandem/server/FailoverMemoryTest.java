@@ -192,13 +192,17 @@ class FailoverMemoryTest {
     assertThat(memory.durable()).isFalse();
     assertThat(dir.resolve(FailoverMemory.FILE)).doesNotExist();
     assertThat(dir.resolve(FailoverMemory.FILE + ".tmp")).doesNotExist();
+    // While the disk is known to fail, a change is answered at once, not after the writer's backoff.
+    assertThat(memory.addMaintenance(window("mw-full"), "ops").toCompletableFuture().getNow(null)).isFalse();
 
     disk.free();
     await().atMost(Duration.ofSeconds(30)).until(memory::durable);
     assertThat(memory.problem()).isEmpty();
     VerdictEngine restarted = engine(clock);
-    open.add(FailoverMemory.open(dir, FileOpener.system(), clock, restarted, slos(clock), o -> { }, Set.of()));
+    SloEngine restartedSlos = slos(clock);
+    open.add(FailoverMemory.open(dir, FileOpener.system(), clock, restarted, restartedSlos, o -> { }, Set.of()));
     assertThat(restarted.activeCloud(DOMAIN)).isEqualTo("secondary");
+    assertThat(restartedSlos.maintenance()).containsExactly(window("mw-full"));
   }
 
   @Test
