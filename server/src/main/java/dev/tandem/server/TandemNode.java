@@ -118,6 +118,8 @@ public final class TandemNode {
   private final ProbeDeduplicator probeDedup = new ProbeDeduplicator(ProbeDeduplicator.DEFAULT_CAPACITY);
   private final dev.tandem.server.api.StatusBoard board;
   private SloStateStore sloState;
+  private FailoverMemory memory;
+  private VerdictStreamFollower follower;
   private long snapshotTimer = -1;
   private StorageDir storage;
   private JsonLinesWriter audit;
@@ -222,6 +224,14 @@ public final class TandemNode {
     return sink;
   }
 
+  /**
+   * Reported switches and maintenance windows: applied to the engines, kept in
+   * {@code storage.dir} and written to the recording. Available once started.
+   */
+  public dev.tandem.server.api.ApiChanges changes() {
+    return memory;
+  }
+
   /** Starts every role the configuration asks for; fails (and cleans up) if one cannot start. */
   public Future<TandemNode> start() {
     try {
@@ -240,6 +250,11 @@ public final class TandemNode {
       return Future.failedFuture(e);
     }
     try {
+      // Before the SLO state: the journal is judged against the windows, as it was live.
+      ObservationRecorder rec = recording;
+      memory = FailoverMemory.open(storage.path(), overrides.files(), clock, engine, slos,
+          rec == null ? o -> { } : rec, config.maintenance().stream().map(m -> m.window().id())
+              .collect(java.util.stream.Collectors.toSet()));
       sloState = SloStateStore.open(storage.resolve("slo-state"), slos, engine, overrides.files(), clock);
     } catch (IOException e) {
       return Future.failedFuture(e);
@@ -295,6 +310,7 @@ public final class TandemNode {
         .compose(v -> startApi())
         .map(v -> {
           if (!config.runs(TandemConfig.Role.ENGINE)) {
+            config.synthetics().flatMap(TandemConfig.Synthetics::follow).ifPresent(this::follow);
             ready.set(true);
             return this;
           }
@@ -418,6 +434,21 @@ public final class TandemNode {
     return out;
   }
 
+  /** A probes-only process takes the active cloud from an observer's verdict stream. */
+  private void follow(TandemConfig.Follow f) {
+    follower = new VerdictStreamFollower(vertx, f.url(), f.token(), memory,
+        config.domains().stream().map(dev.tandem.engine.judge.DomainSpec::id).collect(java.util.stream.Collectors.toSet()),
+        clock);
+    Gauge.builder("tandem.follow.connected", follower, x -> x.connected() ? 1.0 : 0.0)
+        .description("1 while the observer's verdict stream (synthetics.follow) is connected").register(registry);
+    FunctionCounter.builder("tandem.follow.switches", follower, VerdictStreamFollower::switches)
+        .description("Switches of the active cloud taken from the followed verdict stream").register(registry);
+    FunctionCounter.builder("tandem.follow.reconnects", follower, VerdictStreamFollower::reconnects)
+        .description("Times the followed verdict stream was lost or could not be reached (each retried)")
+        .register(registry);
+    follower.start();
+  }
+
   /** Roles per cloud as the first domain sees them; probes follow a reported switch. */
   private Map<String, String> roles() {
     Map<String, String> roles = new LinkedHashMap<>();
@@ -437,7 +468,7 @@ public final class TandemNode {
 
   private Future<Void> startApi() {
     api = new ApiServer(vertx, config.api(), config.runs(TandemConfig.Role.ENGINE) ? engine : null, slos, registry,
-        clock, ready::get, board, this::problems);
+        clock, ready::get, board, this::problems, memory);
     return api.start().map(port -> {
       apiPort = port;
       return null;
@@ -510,6 +541,9 @@ public final class TandemNode {
     if (sloState != null) {
       out.add(sloState);
     }
+    if (memory != null) {
+      out.add(memory);
+    }
     if (audit != null) {
       out.add(audit);
     }
@@ -526,6 +560,9 @@ public final class TandemNode {
   public List<String> problems() {
     List<String> out = new ArrayList<>();
     writers().forEach(w -> w.problem().ifPresent(out::add));
+    if (follower != null) {
+      follower.problem().ifPresent(out::add);
+    }
     if (pager != null) {
       out.addAll(pager.problems());
     }
@@ -685,6 +722,9 @@ public final class TandemNode {
       vertx.cancelTimer(snapshotTimer);
     }
     List<Future<?>> stops = new ArrayList<>();
+    if (follower != null) {
+      follower.stop();
+    }
     probes.forEach(p -> stops.add(p.stop()));
     receivers.forEach(r -> stops.add(r.stop()));
     if (api != null) {
@@ -693,6 +733,9 @@ public final class TandemNode {
     return Future.join(stops).transform(x -> vertx.executeBlocking(() -> {
       if (influx != null) {
         influx.close();
+      }
+      if (memory != null) {
+        memory.close();
       }
       if (recording != null) {
         recording.close();

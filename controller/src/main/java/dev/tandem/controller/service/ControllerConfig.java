@@ -29,10 +29,25 @@ import java.util.Set;
  * @param allowMinorityQuorum lets {@code quorum} be at or below half of the observers. Refused
  *     otherwise: with such a quorum two disjoint groups of observers (say both sides of a network
  *     partition) can each switch on their own view, so a minority can move traffic.
+ * @param id the controller's name, sent with every switch report ({@code "by"}): the observers
+ *     write it into their observation log and remember it with the switch
  */
 public record ControllerConfig(Path file, List<Observer> observers, List<DomainPolicy> domains, int quorum,
     Duration pollInterval, Duration timeout, Duration antiFlap, Optional<Path> gateFile, String simulatorAdminUrl,
-    Path decisionLog, int reportAttempts, Api api, boolean allowMinorityQuorum) {
+    Path decisionLog, int reportAttempts, Api api, boolean allowMinorityQuorum, String id) {
+
+  /** The controller's name when the configuration gives none. */
+  public static final String DEFAULT_ID = "tandem-controller";
+  /** What a controller's id may be (what an observer accepts as {@code by}). */
+  static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:@/+-]{1,128}");
+
+  /** Named {@link #DEFAULT_ID}. */
+  public ControllerConfig(Path file, List<Observer> observers, List<DomainPolicy> domains, int quorum,
+      Duration pollInterval, Duration timeout, Duration antiFlap, Optional<Path> gateFile, String simulatorAdminUrl,
+      Path decisionLog, int reportAttempts, Api api, boolean allowMinorityQuorum) {
+    this(file, observers, domains, quorum, pollInterval, timeout, antiFlap, gateFile, simulatorAdminUrl, decisionLog,
+        reportAttempts, api, allowMinorityQuorum, DEFAULT_ID);
+  }
 
   /** With {@code allowMinorityQuorum} off: the quorum must be a majority of the observers. */
   public ControllerConfig(Path file, List<Observer> observers, List<DomainPolicy> domains, int quorum,
@@ -52,6 +67,10 @@ public record ControllerConfig(Path file, List<Observer> observers, List<DomainP
     Objects.requireNonNull(simulatorAdminUrl, "simulatorAdminUrl");
     Objects.requireNonNull(decisionLog, "decisionLog");
     Objects.requireNonNull(api, "api");
+    Objects.requireNonNull(id, "id");
+    if (!ID.matcher(id).matches()) {
+      throw new IllegalArgumentException(idProblem(id));
+    }
     if (pollInterval.isZero() || pollInterval.isNegative() || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("pollInterval and timeout must be positive, got " + pollInterval + " and "
           + timeout);
@@ -72,6 +91,11 @@ public record ControllerConfig(Path file, List<Observer> observers, List<DomainP
     if (!allowMinorityQuorum && !isMajority(quorum, observers.size())) {
       throw new IllegalArgumentException(minorityQuorumProblem(quorum, observers.size()));
     }
+  }
+
+  static String idProblem(String id) {
+    return "id must be 1 to 128 letters, digits or ._:@/+- (it is sent to the observers as 'by'), got '"
+        + (id.length() > 40 ? id.substring(0, 40) + "..." : id) + "'";
   }
 
   /** True when {@code quorum} is more than half of {@code observers}. */
@@ -160,6 +184,7 @@ public record ControllerConfig(Path file, List<Observer> observers, List<DomainP
   /** The same config listening on a port the OS picks. */
   public ControllerConfig withEphemeralPort() {
     return new ControllerConfig(file, observers, domains, quorum, pollInterval, timeout, antiFlap, gateFile,
-        simulatorAdminUrl, decisionLog, reportAttempts, new Api(api.host(), 0, api.adminToken()), allowMinorityQuorum);
+        simulatorAdminUrl, decisionLog, reportAttempts, new Api(api.host(), 0, api.adminToken()), allowMinorityQuorum,
+        id);
   }
 }

@@ -141,6 +141,10 @@ public final class ControllerConfigLoader {
       sw.get().rejectUnknown();
     }
     Path log = base.resolve(top.string("decisionLog", "controller-decisions.jsonl"));
+    String id = top.string("id", ControllerConfig.DEFAULT_ID);
+    if (!ControllerConfig.ID.matcher(id).matches()) {
+      top.get("id").orElse(top.node()).problem(ControllerConfig.idProblem(id));
+    }
     ControllerConfig.Api api = top.map("api").map(m -> {
       String host = m.string("host", "127.0.0.1");
       int port = (int) m.integer("port", 8090, 0, 65_535);
@@ -159,7 +163,7 @@ public final class ControllerConfigLoader {
     try {
       return Optional.of(new ControllerConfig(absolute, observers, domains, (int) quorum,
           Duration.ofMillis(Math.round(poll * 1000)), Duration.ofMillis(Math.round(timeout * 1000)),
-          Duration.ofSeconds(antiFlap), gate, simulator, log, (int) attempts, api, allowMinority));
+          Duration.ofSeconds(antiFlap), gate, simulator, log, (int) attempts, api, allowMinority, id));
     } catch (IllegalArgumentException e) {
       top.node().problem(e.getMessage()); // every rule is checked above with its place; this is a last net
       return Optional.empty();

@@ -44,6 +44,12 @@ public final class ControllerService {
    * switch that landed after it was counted as failed, or an operator's, is noticed.
    */
   static final int RECONCILE_EVERY_ROUNDS = 15;
+  /**
+   * An observer whose verdict names another active cloud than the controller's (it missed a report,
+   * or restarted with an older one) is told again, at most this often while no report to it is on
+   * its way.
+   */
+  static final java.time.Duration RETELL_AFTER = java.time.Duration.ofSeconds(10);
 
   private final Vertx vertx;
   private final ControllerConfig config;
@@ -64,6 +70,9 @@ public final class ControllerService {
   private final Map<String, String> lastProblem = new ConcurrentHashMap<>();
   private final Map<String, Recovery> recoveries = new ConcurrentHashMap<>();
   private final Map<String, Instant> troubleSeen = new ConcurrentHashMap<>();
+  /** Per observer and domain: when a report was last sent, and whether one is on its way (key present). */
+  private final Map<String, Instant> toldAt = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> reporting = new ConcurrentHashMap<>();
   private final List<Consumer<Decision>> listeners = new CopyOnWriteArrayList<>();
   private final Counter skippedRounds;
   private DecisionLog decisions;
@@ -261,6 +270,7 @@ public final class ControllerService {
             .increment();
       }
       track(domain, readings);
+      retellStale(domain, readings);
       Decision d = controller.decide(domain, readings, gate());
       if (d.outcome() != Decision.Outcome.SWITCH) {
         record(d);
@@ -406,11 +416,41 @@ public final class ControllerService {
     }
   }
 
+  /**
+   * Tells an observer the active cloud again when its verdict names another one: it was down or
+   * unreachable when the switch was reported, or restarted with an older switch in memory. Its
+   * probes would otherwise keep testing the wrong cloud, and its votes would never count.
+   */
+  private void retellStale(String domain, List<ObserverReading> readings) {
+    String active = controller.active(domain);
+    Instant now = clock.instant();
+    for (int i = 0; i < readings.size() && i < observers.size(); i++) {
+      ObserverClient c = observers.get(i);
+      Optional<ObservedVerdict> v = readings.get(i).verdict();
+      if (v.isEmpty() || v.get().active() == null || v.get().active().equals(active)) {
+        continue;
+      }
+      String key = c.id() + "/" + domain;
+      Instant last = toldAt.get(key);
+      if (reporting.containsKey(key) || (last != null && now.isBefore(last.plus(RETELL_AFTER)))) {
+        continue;
+      }
+      log.info("observer {} names {} active for {}, the controller {}: telling it again", c.id(), v.get().active(),
+          domain, active);
+      report(c, domain, active, 1);
+    }
+  }
+
   private void report(ObserverClient c, String domain, String cloud, int attempt) {
     if (stopped.get()) {
       return;
     }
-    c.reportActive(domain, cloud).onComplete(ar -> {
+    String key = c.id() + "/" + domain;
+    reporting.put(key, true);
+    toldAt.put(key, clock.instant());
+    c.reportActive(domain, cloud, config.id()).onComplete(ar -> {
+      reporting.remove(key);
+      toldAt.put(key, clock.instant());
       if (ar.succeeded()) {
         decisions.report(clock.instant(), domain, c.id(), cloud, true, attempt, null);
         registry.counter("tandem.controller.reports", "observer", c.id(), "result", "ok").increment();
@@ -421,7 +461,14 @@ public final class ControllerService {
       if (retry && attempt < config.reportAttempts() && controller.active(domain).equals(cloud)) {
         long backoff = Math.min(MAX_BACKOFF_MS, 250L << Math.min(10, attempt - 1));
         registry.counter("tandem.controller.reports", "observer", c.id(), "result", "retried").increment();
-        vertx.setTimer(backoff, id -> report(c, domain, cloud, attempt + 1));
+        reporting.put(key, true); // still on its way: no re-telling in between
+        vertx.setTimer(backoff, id -> {
+          if (stopped.get()) {
+            reporting.remove(key);
+            return;
+          }
+          report(c, domain, cloud, attempt + 1);
+        });
         return;
       }
       String why = ObserverClient.message(e);

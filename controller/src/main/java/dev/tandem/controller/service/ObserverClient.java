@@ -70,9 +70,12 @@ final class ObserverClient {
             (e instanceof DeadlineExceeded ? "" : "unreachable: ") + message(e)));
   }
 
-  /** Reports that {@code domain} is now served by {@code cloud}; fails with the observer's answer. */
-  Future<Void> reportActive(String domain, String cloud) {
-    Buffer body = Buffer.buffer(json.createObjectNode().put("cloud", cloud).toString());
+  /**
+   * Reports that {@code domain} is now served by {@code cloud}, {@code by} this controller (the
+   * observer remembers it and writes it to its observation log); fails with the observer's answer.
+   */
+  Future<Void> reportActive(String domain, String cloud, String by) {
+    Buffer body = Buffer.buffer(json.createObjectNode().put("cloud", cloud).put("by", by).toString());
     return call(HttpMethod.PUT, "/api/v1/verdicts/" + encode(domain) + "/active", body).compose(answer ->
         answer.status == 200 ? Future.<Void>succeededFuture()
             : Future.<Void>failedFuture(new ReportRefused(answer.status, clip(answer.body.toString()))));

@@ -48,6 +48,20 @@ class ControllerConfigLoaderTest {
     assertThat(c.observers().get(0).token().orElseThrow().toString()).isEqualTo("****");
     assertThat(c.gateFile()).contains(dir.resolve("gate"));
     assertThat(c.decisionLog()).isEqualTo(dir.resolve("controller-decisions.jsonl"));
+    assertThat(c.id()).isEqualTo(ControllerConfig.DEFAULT_ID);
+  }
+
+  @Test
+  void theControllersIdIsWhatObserversAcceptAsItsName() throws Exception {
+    String yaml = """
+        observers: [{id: a, url: "http://127.0.0.1:1"}, {id: b, url: "http://127.0.0.1:2"}, {id: c, url: "http://127.0.0.1:3"}]
+        domains: [{id: d, clouds: [x, y], active: x}]
+        switch: {simulator: "http://127.0.0.1:9000"}
+        id: %s
+        """;
+    assertThat(load(yaml.formatted("controller-eu@dc1")).orElseThrow().id()).isEqualTo("controller-eu@dc1");
+    assertThat(load(yaml.formatted("\"two words\""))).isEmpty();
+    assertThat(problems.toString()).matches("(?s).*controller.yaml:4:\\d+: id must be 1 to 128 letters.*");
   }
 
   @Test

@@ -182,6 +182,43 @@ class ControllerServiceTest {
   }
 
   @Test
+  void everyReportNamesTheController() throws Exception {
+    startController("id: controller-eu\n");
+    observers.get(0).recommendation.set("FAILOVER");
+    observers.get(2).recommendation.set("FAILOVER");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      for (FakeObserver o : observers) {
+        assertThat(o.reportedBy).as(o.id).containsExactly("controller-eu");
+      }
+    });
+  }
+
+  /**
+   * An observer that missed the switch (down, or restarted with an older one in memory) names the
+   * old active cloud: it is told again, and a refusal is not hammered: once per re-tell period.
+   */
+  @Test
+  void anObserverNamingAnotherActiveCloudIsToldAgainAtMostOncePerPeriod() throws Exception {
+    observers.get(1).active.set("secondary");
+    observers.get(2).active.set("secondary");
+    observers.get(2).failReports.set(100);
+    observers.get(2).reportStatus.set(409);
+    startController("");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(observers.get(1).reports).containsExactly("primary");
+      assertThat(observers.get(1).reportedBy).containsExactly(ControllerConfig.DEFAULT_ID);
+      assertThat(observers.get(2).puts.get()).isEqualTo(1);
+    });
+    // Many rounds later: the told observer agrees, the refusing one was not asked again yet.
+    int seen = decisions.size();
+    await().atMost(Duration.ofSeconds(10)).until(() -> decisions.size() > seen + 20);
+    assertThat(observers.get(1).reports).containsExactly("primary");
+    assertThat(observers.get(2).puts.get()).isEqualTo(1);
+    assertThat(observers.get(0).puts.get()).isZero();
+    assertThat(sim.active()).isEqualTo("primary");
+  }
+
+  @Test
   void oneOfThreeIsRefusedAndTheLogSaysWhy() throws Exception {
     startController("");
     observers.get(2).recommendation.set("FAILOVER");

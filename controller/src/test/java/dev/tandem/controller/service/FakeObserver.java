@@ -24,6 +24,10 @@ final class FakeObserver {
   final java.util.concurrent.atomic.AtomicBoolean trickle = new java.util.concurrent.atomic.AtomicBoolean();
   final AtomicInteger reportStatus = new AtomicInteger(503);
   final List<String> reports = new CopyOnWriteArrayList<>();
+  /** The {@code by} of every accepted report. */
+  final List<String> reportedBy = new CopyOnWriteArrayList<>();
+  /** Every switch report that arrived, refused ones included. */
+  final AtomicInteger puts = new AtomicInteger();
   final List<String> authorizations = new CopyOnWriteArrayList<>();
   private HttpServer server;
 
@@ -36,12 +40,14 @@ final class FakeObserver {
       authorizations.add(String.valueOf(req.getHeader("Authorization")));
       if (req.method().name().equals("PUT") && req.path().equals("/api/v1/verdicts/order-platform/active")) {
         req.body().onSuccess(b -> {
+          puts.incrementAndGet();
           if (failReports.getAndDecrement() > 0) {
             req.response().setStatusCode(reportStatus.get()).end("{\"error\":\"not now\"}");
             return;
           }
           String cloud = b.toJsonObject().getString("cloud");
           reports.add(cloud);
+          reportedBy.add(String.valueOf(b.toJsonObject().getString("by")));
           active.set(cloud);
           recommendation.set("STAY");
           activeHealth.set("HEALTHY");

@@ -55,6 +55,7 @@ public final class ApiServer {
   private final Clock clock;
   private final BooleanSupplier ready;
   private final Supplier<List<String>> problems;
+  private final ApiChanges changes;
   private final StatusBoard board;
   private final StaticPage page = StaticPage.load();
   private final ObjectMapper json = new ObjectMapper();
@@ -84,7 +85,21 @@ public final class ApiServer {
   public ApiServer(Vertx vertx, TandemConfig.Api settings, VerdictEngine engine, SloEngine slos,
       PrometheusMeterRegistry registry, Clock clock, BooleanSupplier ready, StatusBoard board,
       Supplier<List<String>> problems) {
+    this(vertx, settings, engine, slos, registry, clock, ready, board, problems,
+        engine == null ? null : ApiChanges.inMemory(engine, slos, clock));
+  }
+
+  /**
+   * As above; reported switches and maintenance windows go through {@code changes}, which keeps
+   * them (a node: on disk and in the observation log). A process without the engine role
+   * ({@code engine} null) still takes and answers {@code PUT}/{@code GET /api/v1/verdicts/{domain}/active}
+   * through {@code changes} when it is given: its probes follow the active cloud.
+   */
+  public ApiServer(Vertx vertx, TandemConfig.Api settings, VerdictEngine engine, SloEngine slos,
+      PrometheusMeterRegistry registry, Clock clock, BooleanSupplier ready, StatusBoard board,
+      Supplier<List<String>> problems, ApiChanges changes) {
     this.problems = problems;
+    this.changes = changes;
     this.board = board;
     this.vertx = vertx;
     this.settings = settings;
@@ -128,6 +143,13 @@ public final class ApiServer {
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(registry.scrape()));
     router.route("/api/*").handler(this::authorize);
+    if (changes != null) {
+      // Before the no-engine answer: a probes-only process follows the active cloud too.
+      router.put("/api/v1/verdicts/:domain/active")
+          .handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
+          .handler(this::reportActive);
+      router.get("/api/v1/verdicts/:domain/active").handler(this::active);
+    }
     if (engine == null) {
       router.route("/api/*").handler(ctx -> error(ctx, 404,
           "this process does not run the engine role (roles in its config): ask an observer for verdicts and SLOs"));
@@ -135,9 +157,6 @@ public final class ApiServer {
     router.get("/api/v1/verdicts/stream").handler(this::stream);
     router.get("/api/v1/verdicts").handler(this::allVerdicts);
     router.get("/api/v1/verdicts/:domain").handler(this::oneVerdict);
-    router.put("/api/v1/verdicts/:domain/active")
-        .handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
-        .handler(this::reportActive);
     router.get("/api/v1/slos").handler(this::slos);
     router.get("/api/v1/slos/history").handler(this::sloHistory);
     router.get("/api/v1/probes").handler(this::probes);
@@ -300,33 +319,88 @@ public final class ApiServer {
     sendJson(ctx, 200, body);
   }
 
+  /** Who made a change, as the caller names itself in {@code by}: a short name, never a credential. */
+  private static final java.util.regex.Pattern BY = java.util.regex.Pattern.compile("[A-Za-z0-9._:@/+-]{1,128}");
+
+  /** The body's (or query's) {@code by}, {@link ApiChanges#UNNAMED} when absent; null when malformed. */
+  private static String by(JsonNode value) {
+    if (value == null || value.isNull()) {
+      return ApiChanges.UNNAMED;
+    }
+    return value.isTextual() && BY.matcher(value.asText()).matches() ? value.asText() : null;
+  }
+
+  private static final String BY_USAGE = "'by' names who reports it: 1 to 128 letters, digits or ._:@/+-";
+
   private void reportActive(RoutingContext ctx) {
     String domain = ctx.pathParam("domain");
-    if (engine.domain(domain).isEmpty()) {
+    if (changes.active(domain).isEmpty()) {
       error(ctx, 404, "unknown domain '" + domain + "'");
       return;
     }
+    String usage = "body must be JSON like {\"cloud\": \"secondary\", \"by\": \"controller-eu\"}";
     JsonNode body;
     try {
       body = json.readTree(ctx.body().asString());
     } catch (Exception e) {
-      error(ctx, 400, "body must be JSON like {\"cloud\": \"secondary\"}");
+      error(ctx, 400, usage);
       return;
     }
     JsonNode cloud = body == null ? null : body.get("cloud");
     if (cloud == null || !cloud.isTextual()) {
-      error(ctx, 400, "body must be JSON like {\"cloud\": \"secondary\"}");
+      error(ctx, 400, usage);
       return;
     }
+    String by = by(body.get("by"));
+    if (by == null) {
+      error(ctx, 400, BY_USAGE);
+      return;
+    }
+    java.util.concurrent.CompletionStage<Boolean> durable;
     try {
-      engine.reportActive(domain, cloud.asText());
+      durable = changes.reportActive(domain, cloud.asText(), by);
     } catch (IllegalArgumentException e) {
       error(ctx, 400, e.getMessage());
       return;
     }
-    log.info("failover controller reports {} now active on {}", domain, cloud.asText());
-    engine.evaluate();
-    oneVerdict(ctx);
+    log.info("{} reports {} now active on {}", by, domain, cloud.asText());
+    if (engine != null) {
+      engine.evaluate();
+    }
+    // Answered once the switch is on disk (or the disk refused it: it holds in memory, retried).
+    Future.fromCompletionStage(durable, vertx.getOrCreateContext()).onComplete(ar -> {
+      if (engine != null) {
+        oneVerdict(ctx);
+      } else {
+        activeAnswer(ctx, domain, ar.succeeded() && ar.result());
+      }
+    });
+  }
+
+  /** {@code GET /api/v1/verdicts/{domain}/active}: the cloud serving the domain, since when, reported by whom. */
+  private void active(RoutingContext ctx) {
+    String domain = ctx.pathParam("domain");
+    if (changes.active(domain).isEmpty()) {
+      error(ctx, 404, "unknown domain '" + domain + "'");
+      return;
+    }
+    activeAnswer(ctx, domain, null);
+  }
+
+  private void activeAnswer(RoutingContext ctx, String domain, Boolean durable) {
+    ApiChanges.Active a = changes.active(domain).orElseThrow();
+    ObjectNode body = json.createObjectNode().put("domain", a.domain()).put("active", a.cloud());
+    if (a.since() == null) {
+      body.putNull("since");
+      body.putNull("by");
+    } else {
+      body.put("since", a.since().toString());
+      body.put("by", a.by());
+    }
+    if (durable != null) {
+      body.put("durable", durable);
+    }
+    sendJson(ctx, 200, body);
   }
 
   /**
@@ -528,11 +602,18 @@ public final class ApiServer {
       body = null;
     }
     String usage = "body must be JSON like {\"start\": \"2026-11-26T22:00:00Z\", \"end\": \"2026-11-26T23:00:00Z\","
-        + " \"slo\": \"optional\", \"cloud\": \"optional\", \"reason\": \"...\"}";
+        + " \"slo\": \"optional\", \"cloud\": \"optional\", \"reason\": \"...\", \"id\": \"optional\","
+        + " \"by\": \"optional\"}";
     if (body == null || !body.isObject() || !body.hasNonNull("start") || !body.hasNonNull("end")) {
       error(ctx, 400, usage);
       return;
     }
+    String by = by(body.get("by"));
+    if (by == null) {
+      error(ctx, 400, BY_USAGE);
+      return;
+    }
+    MaintenanceWindow m;
     try {
       String id = body.hasNonNull("id") ? body.get("id").asText() : "mw-" + java.util.UUID.randomUUID();
       String slo = body.hasNonNull("slo") ? body.get("slo").asText() : null;
@@ -540,25 +621,56 @@ public final class ApiServer {
         error(ctx, 400, "unknown SLO '" + slo + "'");
         return;
       }
-      MaintenanceWindow m = new MaintenanceWindow(id, slo,
-          body.hasNonNull("cloud") ? body.get("cloud").asText() : null,
+      String cloud = body.hasNonNull("cloud") ? body.get("cloud").asText() : null;
+      if (cloud != null && engine != null && !engine.spec().clouds().contains(cloud)) {
+        error(ctx, 400, "unknown cloud '" + cloud + "'");
+        return;
+      }
+      if (id.isBlank() || id.length() > 128) {
+        error(ctx, 400, "'id' must have 1 to 128 characters");
+        return;
+      }
+      m = new MaintenanceWindow(id, slo, cloud,
           java.time.OffsetDateTime.parse(body.get("start").asText()).toInstant(),
           java.time.OffsetDateTime.parse(body.get("end").asText()).toInstant(),
           body.hasNonNull("reason") ? body.get("reason").asText() : "");
-      slos.addMaintenance(m);
-      log.info("maintenance window {} added: {} to {} ({})", m.id(), m.start(), m.end(), m.reason());
-      sendJson(ctx, 201, json.createObjectNode().put("id", m.id()));
     } catch (java.time.format.DateTimeParseException | IllegalArgumentException e) {
       error(ctx, 400, e.getMessage() + "; " + usage);
+      return;
     }
+    java.util.concurrent.CompletionStage<Boolean> durable;
+    try {
+      durable = changes.addMaintenance(m, by);
+    } catch (IllegalStateException e) {
+      error(ctx, 409, e.getMessage());
+      return;
+    }
+    log.info("maintenance window {} added by {}: {} to {} ({})", m.id(), by, m.start(), m.end(), m.reason());
+    Future.fromCompletionStage(durable, vertx.getOrCreateContext()).onComplete(ar ->
+        sendJson(ctx, 201, json.createObjectNode().put("id", m.id()).put("durable", ar.succeeded() && ar.result())));
   }
 
   private void removeMaintenance(RoutingContext ctx) {
-    if (slos.removeMaintenance(ctx.pathParam("id"))) {
-      ctx.response().setStatusCode(204).end();
-    } else {
-      error(ctx, 404, "no maintenance window '" + ctx.pathParam("id") + "'");
+    String id = ctx.pathParam("id");
+    List<String> named = ctx.queryParam("by");
+    String by = by(named.isEmpty() ? null : json.getNodeFactory().textNode(named.get(0)));
+    if (by == null) {
+      error(ctx, 400, BY_USAGE);
+      return;
     }
+    java.util.concurrent.CompletionStage<Boolean> durable;
+    try {
+      durable = changes.removeMaintenance(id, by);
+    } catch (java.util.NoSuchElementException e) {
+      error(ctx, 404, e.getMessage());
+      return;
+    } catch (IllegalStateException e) {
+      error(ctx, 409, e.getMessage());
+      return;
+    }
+    log.info("maintenance window {} removed by {}", id, by);
+    Future.fromCompletionStage(durable, vertx.getOrCreateContext())
+        .onComplete(ar -> ctx.response().setStatusCode(204).end());
   }
 
   private void stream(RoutingContext ctx) {

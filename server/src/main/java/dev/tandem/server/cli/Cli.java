@@ -160,8 +160,10 @@ public final class Cli {
       err.println(input + ": cannot read the observation log");
       return INVALID_INPUT;
     }
+    // The configuration's maintenance windows from the start; those added through the API are lines of the log.
     Replay replay = new Replay(TandemNode.engineSpec(result.config().get()), result.sloSpecs(),
-        result.config().get().pagingFlap());
+        result.config().get().pagingFlap(), result.config().get().maintenance().stream()
+            .map(dev.tandem.server.config.TandemConfig.Maintenance::window).toList());
     long size;
     try {
       size = Files.size(input);

@@ -206,8 +206,15 @@ public final class ConfigLoader {
         em.rejectUnknown();
         export.add(new TandemConfig.Export(path, url, token));
       }
+      Optional<TandemConfig.Follow> follow = m.map("follow").flatMap(fm -> {
+        Optional<String> url = fm.requireString("url");
+        fm.get("url").ifPresent(u -> url.ifPresent(v -> checkUrl(u, v)));
+        Optional<Secret> token = fm.string("token").filter(t -> !t.isBlank()).map(Secret::new);
+        fm.rejectUnknown();
+        return url.map(u -> new TandemConfig.Follow(u, token));
+      });
       m.rejectUnknown();
-      return new TandemConfig.Synthetics(interval, timeout, vantages, targets, journeyFiles, vantage, export);
+      return new TandemConfig.Synthetics(interval, timeout, vantages, targets, journeyFiles, vantage, export, follow);
     });
 
     List<Path> sloFiles = globs(top, "slos", base);
@@ -328,6 +335,11 @@ public final class ConfigLoader {
         roles.add(TandemConfig.Role.SYNTHETICS);
       }
       roles.add(TandemConfig.Role.ENGINE);
+    }
+    if (roles.contains(TandemConfig.Role.ENGINE) && synthetics.flatMap(TandemConfig.Synthetics::follow).isPresent()) {
+      top.get("synthetics").flatMap(n -> n.asMap("'synthetics'").get("follow")).ifPresent(n -> n.problem(
+          "synthetics.follow is for probes-only processes (roles: [synthetics]): a process with the engine role is"
+              + " told of switches by the failover controller"));
     }
 
     top.rejectUnknown();

@@ -37,9 +37,20 @@ public record TandemConfig(Path file, Observer observer, Map<String, String> clo
   /**
    * @param vantage when set, this process is that one vantage (one process per vantage)
    * @param export where probe traces go; empty = this process's own paths
+   * @param follow an observer whose verdict stream tells this probes-only process the active cloud
    */
   public record Synthetics(int intervalSeconds, int timeoutSeconds, List<VantageSpec> vantages,
-      Map<String, String> targets, List<Path> journeyFiles, Optional<String> vantage, List<Export> export) {}
+      Map<String, String> targets, List<Path> journeyFiles, Optional<String> vantage, List<Export> export,
+      Optional<Follow> follow) {
+
+    public Synthetics(int intervalSeconds, int timeoutSeconds, List<VantageSpec> vantages, Map<String, String> targets,
+        List<Path> journeyFiles, Optional<String> vantage, List<Export> export) {
+      this(intervalSeconds, timeoutSeconds, vantages, targets, journeyFiles, vantage, export, Optional.empty());
+    }
+  }
+
+  /** An observer's API whose verdict stream a probes-only process follows; {@code token} reads it. */
+  public record Follow(String url, Optional<Secret> token) {}
 
   /** A telemetry path probe traces are exported to, from a process that may not host it. */
   public record Export(String path, String url, Optional<Secret> token) {}

@@ -177,6 +177,22 @@ class ApiServerTest {
   }
 
   @Test
+  void aSwitchReportNamesItsReporterWithinBounds() throws Exception {
+    assertThat(send("PUT", "/api/v1/verdicts/order-platform/active", "admin",
+        "{\"cloud\": \"secondary\", \"by\": \"two words\"}").statusCode()).isEqualTo(400);
+    assertThat(send("PUT", "/api/v1/verdicts/order-platform/active", "admin",
+        "{\"cloud\": \"secondary\", \"by\": \"" + "x".repeat(129) + "\"}").statusCode()).isEqualTo(400);
+    assertThat(engine.activeCloud("order-platform")).isEqualTo("primary");
+    assertThat(send("PUT", "/api/v1/verdicts/order-platform/active", "admin",
+        "{\"cloud\": \"secondary\", \"by\": \"controller-eu\"}").statusCode()).isEqualTo(200);
+    JsonNode active = json.readTree(send("GET", "/api/v1/verdicts/order-platform/active", "reader", null).body());
+    assertThat(active.get("active").asText()).isEqualTo("secondary");
+    assertThat(active.get("since").asText()).isEqualTo("2026-11-26T10:00:00Z");
+    assertThat(send("GET", "/api/v1/verdicts/nope/active", "reader", null).statusCode()).isEqualTo(404);
+    assertThat(send("GET", "/api/v1/verdicts/order-platform/active", null, null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void slosShowBudgetBurnRatesAndTiersPerCloud() throws Exception {
     HttpResponse<String> r = send("GET", "/api/v1/slos", "reader", null);
     assertThat(r.statusCode()).isEqualTo(200);
@@ -230,10 +246,14 @@ class ApiServerTest {
     assertThat(send("POST", "/api/v1/maintenance", "admin", body.replace("orders", "nope")).statusCode())
         .isEqualTo(400);
     assertThat(send("POST", "/api/v1/maintenance", "admin", body).statusCode()).isEqualTo(201);
+    assertThat(send("POST", "/api/v1/maintenance", "admin", body).statusCode()).as("the id is taken").isEqualTo(409);
+    assertThat(send("POST", "/api/v1/maintenance", "admin", body.replace("mw-db", "mw-2").replace("\"slo\"",
+        "\"cloud\":\"moon\",\"slo\"")).statusCode()).isEqualTo(400);
     JsonNode listed = json.readTree(send("GET", "/api/v1/maintenance", "reader", null).body());
     assertThat(listed.at("/maintenance/0/id").asText()).isEqualTo("mw-db");
     assertThat(listed.at("/maintenance/0/reason").asText()).isEqualTo("database upgrade");
-    assertThat(send("DELETE", "/api/v1/maintenance/mw-db", "admin", null).statusCode()).isEqualTo(204);
+    assertThat(send("DELETE", "/api/v1/maintenance/mw-db?by=ops", "admin", null).statusCode()).isEqualTo(204);
+    assertThat(send("DELETE", "/api/v1/maintenance/mw-db", "admin", null).statusCode()).isEqualTo(404);
     assertThat(slos.maintenance()).isEmpty();
   }
 

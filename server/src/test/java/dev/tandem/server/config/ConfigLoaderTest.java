@@ -63,6 +63,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void followingAnObserverIsForProbesOnlyProcesses() throws Exception {
+    Path config = TestConfigs.fastDemo(dir, "roles: [synthetics]\n");
+    String yaml = Files.readString(config).replace("journeys: [\"", "follow: {url: \"http://127.0.0.1:8080\", token: t}\n  journeys: [\"");
+    Files.writeString(config, yaml);
+    Validation.Result probesOnly = Validation.check(config, new ConfigLoader(name -> null));
+    assertThat(probesOnly.problems().sorted()).isEmpty();
+    assertThat(probesOnly.config().orElseThrow().synthetics().orElseThrow().follow().orElseThrow().url())
+        .isEqualTo("http://127.0.0.1:8080");
+    Files.writeString(config, yaml.replace("roles: [synthetics]", "roles: [synthetics, engine]")
+        .replace("url: \"http://127.0.0.1:8080\"", "url: \"ftp://x\", colour: red"));
+    List<String> problems = lines(Validation.check(config, new ConfigLoader(name -> null)));
+    assertThat(problems).anySatisfy(p -> assertThat(p).contains("synthetics.follow is for probes-only processes"))
+        .anySatisfy(p -> assertThat(p).contains("unknown key 'colour'"))
+        .anySatisfy(p -> assertThat(p).contains("ftp://x"));
+  }
+
+  @Test
   void yamlSyntaxErrorNamesItsPlace() throws Exception {
     Validation.Result r = check("observer: {id: obs\nclouds: [\n", Map.of());
     assertThat(lines(r)).hasSize(1);

@@ -1,5 +1,6 @@
 package dev.tandem.engine.budget;
 
+import dev.tandem.engine.observation.MaintenanceObservation;
 import dev.tandem.engine.observation.Observation;
 import dev.tandem.engine.observation.ObservationSink;
 import dev.tandem.engine.observation.ProbeObservation;
@@ -111,9 +112,15 @@ public final class SloEngine implements ObservationSink {
     listeners.add(listener);
   }
 
-  /** Adds a maintenance window; its events stop consuming budget from now on. */
+  /**
+   * Adds a maintenance window (replacing one with the same id); its events stop consuming budget
+   * from now on.
+   */
   public void addMaintenance(MaintenanceWindow window) {
-    maintenance.add(window);
+    synchronized (maintenance) {
+      maintenance.removeIf(m -> m.id().equals(window.id()));
+      maintenance.add(window);
+    }
   }
 
   public boolean removeMaintenance(String id) {
@@ -150,6 +157,13 @@ public final class SloEngine implements ObservationSink {
         } else {
           unmatched++;
         }
+      }
+    } else if (o instanceof MaintenanceObservation m) {
+      // A window changed through the API, read back from an observation log.
+      if (m.action() == MaintenanceObservation.Action.ADD) {
+        addMaintenance(new MaintenanceWindow(m.id(), m.slo(), m.cloud(), m.start(), m.end(), m.reason()));
+      } else {
+        removeMaintenance(m.id());
       }
     }
   }

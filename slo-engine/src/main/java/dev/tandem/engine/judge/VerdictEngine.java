@@ -9,6 +9,7 @@ import dev.tandem.engine.observation.Observation;
 import dev.tandem.engine.observation.ObservationSink;
 import dev.tandem.engine.observation.ProbeObservation;
 import dev.tandem.engine.observation.ReplicationObservation;
+import dev.tandem.engine.observation.SwitchObservation;
 import dev.tandem.engine.observation.TelemetryObservation;
 import dev.tandem.engine.verdict.CloudAssessment;
 import dev.tandem.engine.verdict.Evidence;
@@ -156,6 +157,13 @@ public final class VerdictEngine implements ObservationSink {
       }
     } else if (o instanceof TelemetryObservation t) {
       telemetry.add(t, now);
+    } else if (o instanceof SwitchObservation s) {
+      // A switch read back from an observation log: at the line's time, as the live engine had it.
+      try {
+        reportActive(s.domain(), s.active(), s.ts());
+      } catch (IllegalArgumentException e) {
+        foreign++;
+      }
     }
     // SLI samples feed budgets and burn rates (the SLO engine), which reach the judge as SloSignals.
   }
@@ -212,14 +220,47 @@ public final class VerdictEngine implements ObservationSink {
     return foreign;
   }
 
-  /** Records that a failover controller switched {@code domain} to {@code cloud}. */
+  /** Records that a failover controller switched {@code domain} to {@code cloud} now. */
   public synchronized void reportActive(String domain, String cloud) {
+    reportActive(domain, cloud, clock.instant());
+  }
+
+  /**
+   * Records that a failover controller switched {@code domain} to {@code cloud} at {@code at}: the
+   * anti-flap period counts from then. Reporting the cloud already active changes nothing.
+   *
+   * @return whether the active cloud changed
+   * @throws IllegalArgumentException for an unknown domain, or a cloud that is not one of its two
+   */
+  public synchronized boolean reportActive(String domain, String cloud, Instant at) {
+    checkCloud(domain, cloud);
+    if (cloud.equals(activeCloud.put(domain, cloud))) {
+      return false;
+    }
+    switchedAt.put(domain, at);
+    return true;
+  }
+
+  /**
+   * Restores what a restarted process remembers: {@code domain} has been served by {@code cloud}
+   * since {@code switchedAt} (the anti-flap period counts from then, even when {@code cloud} is
+   * the configuration's {@code active}: it may be a switch back).
+   */
+  public synchronized void restoreActive(String domain, String cloud, Instant switchedAt) {
+    checkCloud(domain, cloud);
+    activeCloud.put(domain, cloud);
+    this.switchedAt.put(domain, switchedAt);
+  }
+
+  /** When {@code domain} last switched, as reported; empty when it never did. */
+  public synchronized Optional<Instant> switchedAt(String domain) {
+    return Optional.ofNullable(switchedAt.get(domain));
+  }
+
+  private void checkCloud(String domain, String cloud) {
     DomainSpec d = domain(domain).orElseThrow(() -> new IllegalArgumentException("unknown domain " + domain));
     if (!cloud.equals(d.active()) && !cloud.equals(d.standby())) {
       throw new IllegalArgumentException("cloud " + cloud + " is not part of domain " + domain);
-    }
-    if (!cloud.equals(activeCloud.put(domain, cloud))) {
-      switchedAt.put(domain, clock.instant());
     }
   }
 

@@ -4,12 +4,14 @@ import java.time.Instant;
 
 /**
  * One fact that the engine judges from: a probe step's outcome, an SLI sample, a path heartbeat,
- * a replication lag reading or a telemetry aggregate. Each maps to one line of the observation
- * log (CONTRACTS.md section 5), whose {@code type} is {@link #type()}.
+ * a replication lag reading or a telemetry aggregate; or a change that people and controllers
+ * made through the API and that judging depends on: a reported switch of the active cloud, a
+ * maintenance window added or removed. Each maps to one line of the observation log, whose
+ * {@code type} is {@link #type()}.
  */
 public sealed interface Observation
     permits ProbeObservation, SliObservation, HeartbeatObservation, ReplicationObservation,
-        TelemetryObservation {
+        TelemetryObservation, SwitchObservation, MaintenanceObservation {
 
   Instant ts();
 

@@ -76,6 +76,25 @@ public final class ObservationCodec {
             le.add(c);
           }
         }
+    } else if (o instanceof SwitchObservation s) {
+        n.put("domain", s.domain());
+        n.put("active", s.active());
+        n.put("by", s.by());
+    } else if (o instanceof MaintenanceObservation m) {
+        n.put("action", m.action().wire());
+        n.put("id", m.id());
+        if (m.action() == MaintenanceObservation.Action.ADD) {
+          if (m.slo() != null) {
+            n.put("slo", m.slo());
+          }
+          if (m.cloud() != null) {
+            n.put("cloud", m.cloud());
+          }
+          n.put("start", m.start().toString());
+          n.put("end", m.end().toString());
+          n.put("reason", m.reason());
+        }
+        n.put("by", m.by());
     }
     try {
       return json.writeValueAsString(n);
@@ -133,6 +152,16 @@ public final class ObservationCodec {
         return new TelemetryObservation(ts, f.text("path"), f.text("cloud"), f.text("service"),
             f.text("operation"), f.text("source"), f.number("good").longValue(), f.number("total").longValue(),
             f.latency());
+      case SwitchObservation.TYPE:
+        return new SwitchObservation(ts, f.text("domain"), f.text("active"), f.text("by"));
+      case MaintenanceObservation.TYPE: {
+        MaintenanceObservation.Action action = MaintenanceObservation.Action.fromWire(f.text("action"));
+        if (action == MaintenanceObservation.Action.REMOVE) {
+          return MaintenanceObservation.removed(ts, f.text("id"), f.text("by"));
+        }
+        return MaintenanceObservation.added(ts, f.text("id"), f.optText("slo"), f.optText("cloud"),
+            f.instant("start"), f.instant("end"), f.optText("reason"), f.text("by"));
+      }
       default:
         throw new IllegalArgumentException("unknown type '" + type + "'");
     }
@@ -145,7 +174,7 @@ public final class ObservationCodec {
   private static final class Fields {
     private static final String[] NAMES = {"ts", "type", "run", "journey", "step", "cloud", "vantage", "ok",
         "latencyMs", "error", "attempts", "slo", "path", "good", "total", "domain", "lagSeconds", "service",
-        "operation", "source", "latencyLe", "critical"};
+        "operation", "source", "latencyLe", "critical", "active", "by", "action", "id", "start", "end", "reason"};
     private final Object[] slots = new Object[NAMES.length];
 
     private static int slot(String name) {
@@ -172,6 +201,13 @@ public final class ObservationCodec {
         case "source": return 19;
         case "latencyLe": return 20;
         case "critical": return 21;
+        case "active": return 22;
+        case "by": return 23;
+        case "action": return 24;
+        case "id": return 25;
+        case "start": return 26;
+        case "end": return 27;
+        case "reason": return 28;
         default: return -1;
       }
     }
@@ -275,7 +311,11 @@ public final class ObservationCodec {
     }
 
     Instant instant() {
-      String ts = text("ts");
+      return instant("ts");
+    }
+
+    Instant instant(String field) {
+      String ts = text(field);
       Instant fast = Rfc3339.parseUtc(ts);
       if (fast != null) {
         return fast;
@@ -283,7 +323,7 @@ public final class ObservationCodec {
       try {
         return java.time.OffsetDateTime.parse(ts).toInstant();
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("'ts' is not an RFC 3339 time: " + ts);
+        throw new IllegalArgumentException("'" + field + "' is not an RFC 3339 time: " + ts);
       }
     }
   }

@@ -8,6 +8,7 @@ import dev.tandem.engine.judge.EngineSpec;
 import dev.tandem.engine.judge.VerdictEngine;
 import dev.tandem.engine.observation.Observation;
 import dev.tandem.engine.observation.ObservationCodec;
+import dev.tandem.engine.observation.SwitchObservation;
 import dev.tandem.engine.slo.SloSpec;
 import dev.tandem.engine.verdict.VerdictJson;
 import java.io.BufferedReader;
@@ -22,7 +23,10 @@ import java.util.function.LongConsumer;
 /**
  * Runs the engine over a recorded observation log on a virtual clock, as fast as the CPU allows
  * (CONTRACTS.md sections 1 and 5). Time moves only with the log: before each observation, every
- * evaluation tick up to its timestamp is played. Output lines are written in order of time and,
+ * evaluation tick up to its timestamp is played. A {@code switch} line makes the judge take the
+ * new active cloud at the line's time ({@link VerdictEngine#reportActive(String, String, Instant)}:
+ * the anti-flap period counts from it) and judge at once, as the live API does; a
+ * {@code maintenance} line adds or removes a window from that instant on. Output lines are written in order of time and,
  * within one instant, in a fixed order, so replaying the same log twice gives identical bytes.
  */
 public final class Replay {
@@ -40,6 +44,7 @@ public final class Replay {
   private final EngineSpec spec;
   private final List<SloSpec> slos;
   private final Duration flap;
+  private final List<dev.tandem.engine.budget.MaintenanceWindow> maintenance;
   private final ObjectMapper json = new ObjectMapper();
   private final ObservationCodec codec = new ObservationCodec(json);
   private final VerdictJson verdictJson = new VerdictJson(json);
@@ -51,9 +56,19 @@ public final class Replay {
 
   /** @param flap {@code paging.flapSeconds}: how long a problem must stay away before it is resolved */
   public Replay(EngineSpec spec, List<SloSpec> slos, Duration flap) {
+    this(spec, slos, flap, List.of());
+  }
+
+  /**
+   * @param maintenance the configuration's maintenance windows (those added through the API are
+   *     {@code maintenance} lines of the log)
+   */
+  public Replay(EngineSpec spec, List<SloSpec> slos, Duration flap,
+      List<dev.tandem.engine.budget.MaintenanceWindow> maintenance) {
     this.spec = spec;
     this.slos = List.copyOf(slos);
     this.flap = flap;
+    this.maintenance = List.copyOf(maintenance);
   }
 
   /**
@@ -120,6 +135,7 @@ public final class Replay {
         verdicts = VerdictEngine.create(spec, clock);
         budgets = new SloEngine(slos, spec.clouds(), clock);
         budgets.setMaxClockSkew(spec.settings().maxClockSkew());
+        maintenance.forEach(budgets::addMaintenance);
         verdicts.setSloSignals(budgets::pageTierFiring);
         List<String> sink = pending;
         long[] counted = changeCounts;
@@ -150,6 +166,11 @@ public final class Replay {
       clock.set(o.ts());
       verdicts.accept(o);
       budgets.accept(o);
+      if (o instanceof SwitchObservation) {
+        // The live API judges at once when a switch is reported; so does replay, at the line's time.
+        verdicts.evaluate();
+        flush(pending, out);
+      }
       observations++;
       last = o.ts();
     }

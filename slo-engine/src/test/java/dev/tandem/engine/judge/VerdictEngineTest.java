@@ -333,6 +333,32 @@ class VerdictEngineTest {
     assertThat(Map.copyOf(v.clouds())).containsKeys("primary", "secondary");
   }
 
+  /**
+   * A restarted process restores a switch back to the configuration's own active cloud: the
+   * anti-flap period still counts from the remembered switch, not from the restart.
+   */
+  @Test
+  void aRestoredSwitchKeepsItsAntiFlapPeriodEvenBackToTheConfiguredActive() {
+    Instant switchedBack = clock.instant().minusSeconds(60);
+    engine.restoreActive("order-platform", "primary", switchedBack);
+    assertThat(engine.switchedAt("order-platform")).contains(switchedBack);
+    playFor(Duration.ofSeconds(30), NOTHING_FAILS);
+    Verdict v = playFor(Duration.ofSeconds(90), (cloud, s) -> cloud.equals("primary"));
+    assertThat(v.recommendation()).isEqualTo(Recommendation.HOLD);
+    assertThat(v.reason()).contains("anti-flap");
+  }
+
+  @Test
+  void reportingTheActiveCloudAgainIsNoSwitch() {
+    assertThat(engine.reportActive("order-platform", "primary", clock.instant())).isFalse();
+    assertThat(engine.switchedAt("order-platform")).isEmpty();
+    assertThat(engine.reportActive("order-platform", "secondary", clock.instant())).isTrue();
+    assertThat(engine.reportActive("order-platform", "secondary", clock.instant().plusSeconds(5))).isFalse();
+    assertThat(engine.switchedAt("order-platform")).contains(clock.instant());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.reportActive("order-platform", "moon", clock.instant()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("moon");
+  }
+
   @Test
   void aVantageWhoseClockRunsAheadIsRefusedCountedAndBlamed() {
     playFor(Duration.ofSeconds(30), NOTHING_FAILS);

@@ -23,7 +23,30 @@ class ObservationCodecTest {
         new ReplicationObservation(T, "order-platform", "secondary", 4.2),
         new TelemetryObservation(T, "path-a", "primary", "order-service", "POST /orders", "span", 9, 10),
         new TelemetryObservation(T, "path-a", "primary", "order-service", "POST /orders", "histogram", 9, 10,
-            LatencyCounts.of(new long[] {3, 8, 40, 120, 600, 700, 1200, 2000, 9000, 20000})));
+            LatencyCounts.of(new long[] {3, 8, 40, 120, 600, 700, 1200, 2000, 9000, 20000})),
+        new SwitchObservation(T, "order-platform", "secondary", "controller-eu"),
+        MaintenanceObservation.added(T, "mw-1", "inventory-api-availability", "primary", T.plusSeconds(60),
+            T.plusSeconds(3600), "database upgrade", "ops@example.com"),
+        MaintenanceObservation.added(T, "mw-2", null, null, T, T.plusSeconds(60), "", "unknown"),
+        MaintenanceObservation.removed(T, "mw-1", "ops@example.com"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aSwitchLineIsTheContractsLine() {
+    assertThat(codec.encode(new SwitchObservation(T, "order-platform", "secondary", "controller-id")))
+        .isEqualTo("{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"switch\",\"domain\":\"order-platform\","
+            + "\"active\":\"secondary\",\"by\":\"controller-id\"}");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aMaintenanceLineNamesItsWindowOrOnlyItsIdWhenRemoved() {
+    assertThat(codec.encode(MaintenanceObservation.added(T, "mw-1", null, "primary", T, T.plusSeconds(60),
+        "upgrade", "ops"))).isEqualTo("{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"maintenance\",\"action\":\"add\","
+            + "\"id\":\"mw-1\",\"cloud\":\"primary\",\"start\":\"2026-11-26T10:00:00Z\","
+            + "\"end\":\"2026-11-26T10:01:00Z\",\"reason\":\"upgrade\",\"by\":\"ops\"}");
+    assertThat(codec.encode(MaintenanceObservation.removed(T, "mw-1", "ops")))
+        .isEqualTo("{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"maintenance\",\"action\":\"remove\","
+            + "\"id\":\"mw-1\",\"by\":\"ops\"}");
   }
 
   @ParameterizedTest
@@ -55,7 +78,13 @@ class ObservationCodecTest {
       "{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"mystery\"}",
       "{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"sli\",\"slo\":\"s\",\"cloud\":\"c\",\"good\":5,\"total\":3}",
       "{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"probe\",\"run\":\"r\",\"journey\":\"j\",\"step\":\"s\","
-          + "\"cloud\":\"c\",\"vantage\":\"v\",\"ok\":false,\"latencyMs\":1}"
+          + "\"cloud\":\"c\",\"vantage\":\"v\",\"ok\":false,\"latencyMs\":1}",
+      "{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"switch\",\"domain\":\"d\",\"active\":\"secondary\"}",
+      "{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"maintenance\",\"action\":\"pause\",\"id\":\"m\",\"by\":\"x\"}",
+      "{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"maintenance\",\"action\":\"add\",\"id\":\"m\","
+          + "\"start\":\"2026-11-26T10:00:00Z\",\"by\":\"x\"}",
+      "{\"ts\":\"2026-11-26T10:00:00Z\",\"type\":\"maintenance\",\"action\":\"add\",\"id\":\"m\","
+          + "\"start\":\"2026-11-26T11:00:00Z\",\"end\":\"2026-11-26T10:00:00Z\",\"by\":\"x\"}"
   })
   void badLinesAreRejectedWithAReason(String line) {
     assertThatThrownBy(() -> codec.decode(line)).isInstanceOf(IllegalArgumentException.class)

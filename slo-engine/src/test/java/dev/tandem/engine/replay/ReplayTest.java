@@ -10,9 +10,11 @@ import dev.tandem.engine.judge.EngineSpec;
 import dev.tandem.engine.judge.PathSpec;
 import dev.tandem.engine.judge.VantageSpec;
 import dev.tandem.engine.observation.HeartbeatObservation;
+import dev.tandem.engine.observation.MaintenanceObservation;
 import dev.tandem.engine.observation.ObservationCodec;
 import dev.tandem.engine.observation.ProbeObservation;
 import dev.tandem.engine.observation.ReplicationObservation;
+import dev.tandem.engine.observation.SwitchObservation;
 import dev.tandem.engine.slo.BudgetingMethod;
 import dev.tandem.engine.slo.Selector;
 import dev.tandem.engine.slo.SloSpec;
@@ -160,5 +162,117 @@ class ReplayTest {
     String out = replay(String.join("\n", withSkew) + "\n", skipped);
     assertThat(skipped).isEmpty();
     assertThat(out).contains("\"recommendation\":\"FAILOVER\"");
+  }
+
+  /**
+   * Healthy for four minutes; a controller reports the switch to secondary at 10:04:03; from
+   * 10:04:33 the secondary fails for every vantage while the primary works and replicates.
+   */
+  private String switchThenNewActiveFails(boolean withSwitchLine) {
+    List<String> lines = new ArrayList<>();
+    Instant t0 = Instant.parse("2026-11-26T10:00:03Z");
+    Instant switchAt = Instant.parse("2026-11-26T10:04:03Z");
+    for (int i = 0; i < 60; i++) {
+      Instant t = t0.plusSeconds(10L * i);
+      boolean switched = !t.isBefore(switchAt);
+      if (withSwitchLine && t.equals(switchAt)) {
+        lines.add(codec.encode(new SwitchObservation(switchAt, "order-platform", "secondary", "controller-eu")));
+      }
+      boolean secondaryDown = i >= 27;
+      for (String cloud : List.of("primary", "secondary")) {
+        for (String v : VANTAGES) {
+          boolean bad = secondaryDown && cloud.equals("secondary");
+          lines.add(codec.encode(new ProbeObservation(t, "r" + i + v + cloud, "order-to-invoice", "submit-order",
+              cloud, v, !bad, 30, bad ? "connect refused" : null)));
+        }
+      }
+      lines.add(codec.encode(new HeartbeatObservation(t, "path-a", "primary")));
+      if (!secondaryDown) {
+        lines.add(codec.encode(new HeartbeatObservation(t, "path-b", "secondary")));
+      }
+      lines.add(codec.encode(new ReplicationObservation(t, "order-platform", switched ? "primary" : "secondary", 2.5)));
+    }
+    return String.join("\n", lines) + "\n";
+  }
+
+  private List<JsonNode> verdicts(String out) throws Exception {
+    List<JsonNode> verdicts = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      JsonNode n = json.readTree(line);
+      if (n.get("type").asText().equals("verdict")) {
+        verdicts.add(n.get("verdict"));
+      }
+    }
+    return verdicts;
+  }
+
+  @Test
+  void aSwitchLineMovesTheActiveCloudAndStartsTheAntiFlapPeriodAtItsTime() throws Exception {
+    List<Replay.Skipped> skipped = new ArrayList<>();
+    List<JsonNode> verdicts = verdicts(replay(switchThenNewActiveFails(true), skipped));
+    assertThat(skipped).isEmpty();
+    // Judged at the switch's own instant, as the live API does, with the roles swapped.
+    assertThat(verdicts).anySatisfy(v -> {
+      assertThat(v.get("generatedAt").asText()).isEqualTo("2026-11-26T10:04:03Z");
+      assertThat(v.at("/clouds/secondary/role").asText()).isEqualTo("active");
+    });
+    // The new active fails within the anti-flap period counted from the line's time: HOLD, no
+    // switch back until it has passed.
+    assertThat(verdicts).anySatisfy(v -> {
+      assertThat(v.get("recommendation").asText()).isEqualTo("HOLD");
+      assertThat(v.get("reason").asText()).contains("became active at 10:04:03 UTC").contains("until 10:09:03 UTC");
+    });
+    JsonNode failover = verdicts.stream().filter(v -> v.get("recommendation").asText().equals("FAILOVER"))
+        .findFirst().orElseThrow();
+    assertThat(Instant.parse(failover.get("generatedAt").asText())).isAfterOrEqualTo(Instant.parse("2026-11-26T10:09:03Z"));
+    assertThat(failover.get("reason").asText()).contains("Fail over to primary");
+  }
+
+  @Test
+  void withoutTheSwitchLineTheSameProbesJudgeTheOldArrangement() throws Exception {
+    List<JsonNode> verdicts = verdicts(replay(switchThenNewActiveFails(false), new ArrayList<>()));
+    assertThat(verdicts).allSatisfy(v -> {
+      assertThat(v.at("/clouds/primary/role").asText()).isEqualTo("active");
+      assertThat(v.get("recommendation").asText()).isEqualTo("STAY");
+    });
+  }
+
+  @Test
+  void aMaintenanceLineKeepsTheOutageOutOfTheBudgetFromItsTimeOn() throws Exception {
+    String window = codec.encode(MaintenanceObservation.added(Instant.parse("2026-11-26T10:00:03Z"), "mw-1",
+        "journey-availability", "primary", Instant.parse("2026-11-26T10:03:00Z"),
+        Instant.parse("2026-11-26T11:00:00Z"), "planned database upgrade", "ops"));
+    String[] lines = outageLog().split("\n");
+    String withWindow = lines[0] + "\n" + window + "\n"
+        + String.join("\n", List.of(lines).subList(1, lines.length)) + "\n";
+    List<Replay.Skipped> skipped = new ArrayList<>();
+    String out = replay(withWindow, skipped);
+    assertThat(skipped).isEmpty();
+    assertThat(out).doesNotContain("\"tier\":\"page-fast\",\"severity\":\"page\",\"firing\":true");
+    assertThat(replay(outageLog(), new ArrayList<>()))
+        .contains("\"tier\":\"page-fast\",\"severity\":\"page\",\"firing\":true");
+
+    // Removed again before the outage: the budget burns as without it.
+    String removed = codec.encode(MaintenanceObservation.removed(Instant.parse("2026-11-26T10:00:13Z"), "mw-1", "ops"));
+    List<String> addedThenRemoved = new ArrayList<>(List.of(lines));
+    addedThenRemoved.add(1, window);
+    int at = 0;
+    while (!addedThenRemoved.get(at).contains("10:00:13Z")) {
+      at++;
+    }
+    addedThenRemoved.add(at, removed);
+    assertThat(replay(String.join("\n", addedThenRemoved) + "\n", skipped))
+        .contains("\"tier\":\"page-fast\",\"severity\":\"page\",\"firing\":true");
+    assertThat(skipped).isEmpty();
+  }
+
+  @Test
+  void configuredMaintenanceWindowsApplyFromTheStart() throws Exception {
+    StringWriter out = new StringWriter();
+    new Replay(spec(), slos(), dev.tandem.engine.paging.PagingPolicy.DEFAULT_FLAP,
+        List.of(new dev.tandem.engine.budget.MaintenanceWindow("cfg", null, "primary",
+            Instant.parse("2026-11-26T10:00:00Z"), Instant.parse("2026-11-26T12:00:00Z"), "")))
+        .run(new BufferedReader(new StringReader(outageLog())), out, n -> { });
+    assertThat(out.toString()).doesNotContain("\"tier\":\"page-fast\",\"severity\":\"page\",\"firing\":true");
   }
 }
