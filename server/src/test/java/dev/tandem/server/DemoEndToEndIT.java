@@ -41,7 +41,7 @@ class DemoEndToEndIT {
   private Vertx vertx;
   private Demo demo;
   private final List<Verdict> changes = new CopyOnWriteArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
 
   private EventsV2Receiver pagerDuty;

@@ -56,7 +56,7 @@ class DemoJarIT {
       assertThat(m.find()).isTrue();
       url[0] = m.group(1);
     });
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     ObjectMapper json = new ObjectMapper();
     await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url[0])).build(),

@@ -33,7 +33,7 @@ class DiskFullTest {
   private Vertx vertx;
   private EventsV2Receiver pagerDuty;
   private TandemNode node;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();
 
   @BeforeEach

@@ -42,7 +42,7 @@ class FailoverLoopJarIT {
   Path dir;
 
   private final List<Process> processes = new ArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
   private Vertx vertx;
   private PlatformSimulator sim;

@@ -77,7 +77,7 @@ class LoopDemoIT {
         .extracting(v -> v.id()).containsExactly("external-ext-1", "external-in-primary", "external-in-secondary");
     // Each observer judges from its own vantages only (its probe board lists no other).
     try {
-      java.net.http.HttpResponse<String> probes = java.net.http.HttpClient.newHttpClient().send(
+      java.net.http.HttpResponse<String> probes = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(
           java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
               + demo.observers().get(1).apiPort() + "/api/v1/probes")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());

@@ -44,7 +44,7 @@ class PrometheusScrapeIT {
         """.formatted(node.apiPort()));
     try (TandemContainers.PrometheusContainer prometheus = TandemContainers.prometheus(promConfig)) {
       prometheus.start();
-      HttpClient http = HttpClient.newHttpClient();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       ObjectMapper json = new ObjectMapper();
       String q = URLEncoder.encode("tandem_verdict_recommendation{recommendation=\"STAY\"}", StandardCharsets.UTF_8);
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

@@ -37,7 +37,7 @@ class ReportedChangesRestartTest {
 
   private Vertx vertx;
   private TandemNode node;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
 
   @BeforeEach

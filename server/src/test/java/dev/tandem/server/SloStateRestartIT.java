@@ -38,7 +38,7 @@ class SloStateRestartIT {
   Path dir;
 
   private Process process;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
 
   @AfterEach

@@ -28,7 +28,7 @@ final class TandemJar implements AutoCloseable {
   private final int apiPort;
   private final String token;
   private final long startedNanos = System.nanoTime();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();
 
   private TandemJar(Process process, Path log, int apiPort, String token) {

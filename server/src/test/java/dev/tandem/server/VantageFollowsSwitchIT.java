@@ -51,7 +51,7 @@ class VantageFollowsSwitchIT {
   Path dir;
 
   private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
   private final List<TandemNode> nodes = new ArrayList<>();
   private PlatformSimulator sim;

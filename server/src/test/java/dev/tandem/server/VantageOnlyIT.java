@@ -67,13 +67,13 @@ class VantageOnlyIT {
       // Only ext-1 probes: the observer never saw the other vantages.
       String metrics = observer.registry().scrape();
       assertThat(metrics).contains("tandem_observations_total{type=\"probe\"}");
-      HttpResponse<String> probes = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+      HttpResponse<String> probes = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(
           "http://127.0.0.1:" + observer.apiPort() + "/api/v1/probes")).build(), HttpResponse.BodyHandlers.ofString());
       com.fasterxml.jackson.databind.JsonNode cells = new com.fasterxml.jackson.databind.ObjectMapper()
           .readTree(probes.body()).get("cells");
       assertThat(cells).isNotEmpty();
       assertThat(cells).allSatisfy(c -> assertThat(c.get("vantage").asText()).isEqualTo("ext-1"));
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+      HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(
           "http://127.0.0.1:" + vantage.apiPort() + "/api/v1/verdicts")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(404);
       assertThat(r.body()).contains("does not run the engine role");

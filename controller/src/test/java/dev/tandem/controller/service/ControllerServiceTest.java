@@ -47,7 +47,7 @@ class ControllerServiceTest {
   private final List<FakeObserver> observers = List.of(new FakeObserver("obs-primary"),
       new FakeObserver("obs-secondary"), new FakeObserver("obs-external"));
   private final List<Decision> decisions = new CopyOnWriteArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
 
   @BeforeEach

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * cloud's are not.
  */
 class AlertmanagerInhibitionIT {
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
 
   private static String alert(String name, String cloud, String severity) {

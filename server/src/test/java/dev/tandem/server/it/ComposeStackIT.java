@@ -46,7 +46,7 @@ class ComposeStackIT {
   static final String DEFAULT_JRE_IMAGE = "tandem/jre:17";
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(5);
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static List<String> compose;

@@ -84,7 +84,7 @@ final class DashboardQueryChecker {
   private final Backends backends;
   private final Map<String, String> datasourceTypes;
   private final Map<String, Duration> datasourceIntervals;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Set<String>> influxValuesCache = new HashMap<>();
   private Map<String, Set<String>> influxKeys;

@@ -58,7 +58,7 @@ class GrafanaDashboardsIT {
   /** Tandem's own count of SLO events, per slo/cloud/outcome, read once the demo stopped. */
   private static Map<String, Long> eventsInProcess;
 
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll

@@ -315,7 +315,7 @@ public final class TandemContainers {
 
     @Override
     protected void waitUntilReady() {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
       HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build();
       long deadline = System.nanoTime() + startupTimeout.toNanos();
       String last = "no answer";

@@ -78,7 +78,7 @@ class InfluxOutageIT {
   @TempDir
   Path dir;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   private final ObjectMapper json = new ObjectMapper();
   private TandemContainers.InfluxDbContainer influx;
   private Vertx vertx;

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 /** Tandem's InfluxDB sink against a real InfluxDB: what it writes, InfluxQL reads back. */
 class InfluxSinkIT {
   private static TandemContainers.InfluxDbContainer influx;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   @TempDir
   Path dir;
   private static final InfluxLimits QUICK = InfluxLimits.defaults()
