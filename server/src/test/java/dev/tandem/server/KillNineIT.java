@@ -111,7 +111,7 @@ class KillNineIT {
           - {id: path-a, cloud: primary, otlp: {host: 127.0.0.1, httpPort: %d, grpcPort: 0}}
           - {id: path-b, cloud: secondary, otlp: {host: 127.0.0.1, httpPort: %d, grpcPort: 0}}
         slos: ["slos/*.yaml"]
-        engine: {tickSeconds: 1, quorum: 1, pathSilenceSeconds: 2}
+        engine: {tickSeconds: 1, holdDownSeconds: 1, quorum: 1, pathSilenceSeconds: 2}
         paging:
           flapSeconds: 0
           pagerduty: {url: "http://127.0.0.1:%d/v2/enqueue", routingKey: "%s", observabilityRoutingKey: "%s"}

@@ -63,6 +63,10 @@ import java.util.TreeSet;
  *       cloud. Never page the service owner.
  * </ul>
  *
+ * <p>A new SLO page is sent once its problem has lasted one hold-down without a break (checked at
+ * the end of each evaluation round): the judge confirms a cloud-wide failure within that time, so
+ * the first burn of a brownout or outage is inhibited below instead of paging the owner twice.
+ *
  * <p>Inhibition: while a cloud fails cloud-wide (incident open, being confirmed, or browning out
  * below the threshold), or while its fault is a vantage's (failed probes of that vantage burn
  * probe-based SLOs), a new SLO page for that cloud is held back and recorded once as
@@ -96,6 +100,8 @@ public final class PagingPolicy {
   private final Set<String> held = new TreeSet<>();
   /** Since when a domain's cloud has browned out below the threshold (domain/cloud), per verdicts. */
   private final Map<String, Instant> brownoutSince = new TreeMap<>();
+  /** Since when a new SLO page's problem has been there without a break (its key), not yet sent. */
+  private final Map<String, Instant> sloPending = new TreeMap<>();
   private long flaps;
   private long escalations;
 
@@ -244,6 +250,11 @@ public final class PagingPolicy {
     }
     // 3. Everything else: trigger, or hold back while its cloud fails cloud-wide or a vantage is to blame.
     held.retainAll(desired.keySet());
+    sloPending.keySet().retainAll(desired.keySet());
+    if (endOfRound) {
+      desired.values().stream().filter(p -> p.kind() == Kind.SLO && !open.containsKey(p.key()))
+          .forEach(p -> sloPending.putIfAbsent(p.key(), now));
+    }
     for (Problem p : desired.values()) {
       if (p.kind() == Kind.CLOUD) {
         continue;
@@ -267,6 +278,13 @@ public final class PagingPolicy {
           out.add(new PageRecord(PageRecord.Disposition.SUPPRESSED, p.trigger(),
               "held back: a vantage cannot reach " + p.cloud() + "; its failed probes burn this SLO, not the service"));
         }
+        continue;
+      }
+      // A new SLO page waits one hold-down, the time the judge takes to confirm a cloud-wide
+      // failure: the first burn of a brownout then pages once, as the cloud's failure, instead of
+      // a component page followed by the critical one.
+      if (p.kind() == Kind.SLO && now.isBefore(sloPending.computeIfAbsent(p.key(), k -> now)
+          .plus(spec.settings().holdDown()))) {
         continue;
       }
       boolean released = held.remove(p.key());

@@ -153,10 +153,26 @@ class PagingPolicyTest {
             verdict(Recommendation.STAY, "DEGRADED/COMPONENT", OK),
             alert("primary", "page-fast", true),
             alert("primary", "page-slow", true),
+            after(30),
             alert("primary", "page-fast", false),
             alert("primary", "page-slow", false)), List.of(
             "SEND trigger error SERVICE " + SLOKEY,
             "SEND resolve error SERVICE " + SLOKEY)),
+        Arguments.of("an SLO page waits a hold-down before it is sent", List.of(
+            verdict(Recommendation.STAY, "DEGRADED/COMPONENT", OK),
+            alert("primary", "page-fast", true),
+            after(29)), List.of()),
+        Arguments.of("a burn judged COMPONENT in a brownout's first round, cloud-wide within the hold-down: one"
+            + " critical page", List.of(
+            verdict(Recommendation.STAY, "DEGRADED/COMPONENT", OK),
+            alert("primary", "page-fast", true),
+            after(10),
+            verdict(Recommendation.STAY, "DEGRADED/CLOUD_WIDE", OK),
+            after(20),
+            verdict(Recommendation.FAILOVER, DOWN, OK),
+            after(30)), List.of(
+            "SUPPRESSED trigger error SERVICE " + SLOKEY,
+            "SEND trigger critical SERVICE " + CW)),
         Arguments.of("ticket tier never pages", List.of(
             alert("primary", "ticket-slow", true)), List.of(
             "NOT_PAGED trigger info SERVICE tandem/slo/inventory-api-availability/primary/ticket")),
@@ -164,7 +180,8 @@ class PagingPolicyTest {
             verdict(Recommendation.FAILOVER, DOWN, OK),
             alert("primary", "page-fast", true),
             alert("primary", "page-slow", true),
-            verdict(Recommendation.STAY, OK, OK)), List.of(
+            verdict(Recommendation.STAY, OK, OK),
+            after(30)), List.of(
             "SEND trigger critical SERVICE " + CW,
             "SUPPRESSED trigger error SERVICE " + SLOKEY,
             "SEND resolve critical SERVICE " + CW,
@@ -172,7 +189,8 @@ class PagingPolicyTest {
         Arguments.of("SLO page during the hold-down is held back; released if the outage is not confirmed", List.of(
             verdict(Recommendation.STAY, "DEGRADED/CLOUD_WIDE", OK),
             alert("primary", "page-fast", true),
-            verdict(Recommendation.STAY, "DEGRADED/COMPONENT", OK)), List.of(
+            verdict(Recommendation.STAY, "DEGRADED/COMPONENT", OK),
+            after(30)), List.of(
             "SUPPRESSED trigger error SERVICE " + SLOKEY,
             "SEND trigger error SERVICE " + SLOKEY)),
         Arguments.of("held-back page that clears is never sent", List.of(
@@ -185,11 +203,13 @@ class PagingPolicyTest {
             "SEND resolve critical SERVICE " + CW)),
         Arguments.of("the other cloud's SLO pages are not held back", List.of(
             verdict(Recommendation.FAILOVER, DOWN, OK),
-            alert("secondary", "page-fast", true)), List.of(
+            alert("secondary", "page-fast", true),
+            after(30)), List.of(
             "SEND trigger critical SERVICE " + CW,
             "SEND trigger error SERVICE tandem/order-platform/secondary/COMPONENT")),
         Arguments.of("an SLO page open before the outage stays open, not re-triggered", List.of(
             alert("primary", "page-fast", true),
+            after(30),
             verdict(Recommendation.FAILOVER, DOWN, OK),
             verdict(Recommendation.STAY, OK, OK)), List.of(
             "SEND trigger error SERVICE " + SLOKEY,
@@ -276,6 +296,7 @@ class PagingPolicyTest {
             verdict(Recommendation.STAY, "DEGRADED/COMPONENT", OK),
             alert(SLO, "primary", "page-fast", true),
             alert("order-journey", "primary", "page-fast", true),
+            after(30),
             alert(SLO, "primary", "page-fast", false),
             alert("order-journey", "primary", "page-fast", false),
             after(600)), List.of(
