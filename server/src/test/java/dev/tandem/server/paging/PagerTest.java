@@ -79,12 +79,13 @@ class PagerTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
+  /** No hold-down: an SLO page is sent in the round it fires (these tests are about delivery). */
   static EngineSpec spec() {
     return new EngineSpec(new ObserverIdentity("obs-test", "primary"), List.of("primary", "secondary"),
         List.of(new DomainSpec(D, "primary", "secondary", 60, "db.replication.lag", List.of("order-to-invoice"),
             List.of(SLO))),
         List.of(new VantageSpec("ext-1", "third-party", "eu")), List.of(new PathSpec("path-a", "primary")),
-        new EngineSettings(Duration.ofSeconds(10), Duration.ofSeconds(30), 2, Duration.ofSeconds(60),
+        new EngineSettings(Duration.ofSeconds(10), Duration.ZERO, 2, Duration.ofSeconds(60),
             Duration.ofSeconds(30), Duration.ofSeconds(60)));
   }
 
